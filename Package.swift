@@ -1,0 +1,92 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// wsk: a command-line WebSocket toolkit.
+//
+// Layering (see README.md and ../shared/DESIGN.md):
+//   wsk (executable) -> WSKCLI -> WSKCompression -> WSKCore
+// WSKCore is sans-IO: it imports NIOCore (ByteBuffer only) and HTTPTypes, nothing else.
+// scripts/check-imports.sh enforces that in CI.
+
+let package = Package(
+    name: "wsk",
+    products: [
+        .executable(name: "wsk", targets: ["wsk"]),
+        .library(name: "WSKCore", targets: ["WSKCore"]),
+        .library(name: "WSKCompression", targets: ["WSKCompression"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "WSKCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "WSKCompression",
+            dependencies: [
+                "WSKCore",
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "WSKCLI",
+            dependencies: [
+                "WSKCore",
+                "WSKCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "wsk",
+            dependencies: ["WSKCLI"]
+        ),
+        // Release-build microbenchmarks: `swift run -c release wsk-microbench`.
+        .executableTarget(
+            name: "wsk-microbench",
+            dependencies: [
+                "WSKCore",
+                "WSKCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/WSKMicroBench"
+        ),
+        .testTarget(
+            name: "WSKCoreTests",
+            dependencies: [
+                "WSKCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "WSKCompressionTests",
+            dependencies: [
+                "WSKCore",
+                "WSKCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "WSKCLITests",
+            dependencies: [
+                "WSKCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+    ]
+)
