@@ -1,0 +1,407 @@
+import NIOCore
+
+/// The WebSocket protocol engine for one connection, after the handshake: bytes in,
+/// events and bytes out (wsproto's sans-IO shape).
+///
+/// Feed received bytes to ``receive(_:)`` and the end of the stream to
+/// ``receiveEndOfStream()``; read ``nextEvent()`` until it returns `nil`; write out what
+/// ``takeOutput()`` returns (automatic pongs and close replies); send with
+/// ``send(_:into:)``. No sockets, no clock, no global RNG: a client's masking keys come
+/// from the generator passed to the initialiser.
+public struct Connection {
+    /// This endpoint's role.
+    public let role: Role
+    /// The limits in force.
+    public let configuration: WebSocketConfiguration
+    /// Whether pings and closes are answered automatically.
+    public let autoReplyPolicy: AutoReplyPolicy
+    /// The closing-handshake state.
+    public private(set) var state: ConnectionState = .open
+    /// Whether outgoing messages are compressed when an extension is negotiated (default true).
+    public var compressesOutgoingMessages = true
+
+    var decoder: FrameDecoder
+    let messageExtension: (any WebSocketExtension)?
+    var maskingKeys: MaskingKeySource<AnyRandomNumberGenerator>
+    var inbound: ByteBuffer? = nil
+    var events = CircularBuffer<ConnectionEvent>(initialCapacity: 4)
+    var output: ByteBuffer? = nil
+    let allocator = ByteBufferAllocator()
+
+    // The message being received.
+    var messageOpcode: Opcode? = nil
+    var messageIsCompressed = false
+    var messageData: ByteBuffer? = nil
+    var messageUTF8 = UTF8Validator()
+    var validatedBytes = 0
+
+    // The message being sent in fragments.
+    var sendingFragmentedMessage = false
+
+    var closeSentCode: CloseFrame? = nil
+
+    /// Creates an engine for an established connection.
+    ///
+    /// - Parameters:
+    ///   - role: this endpoint's role.
+    ///   - configuration: limits.
+    ///   - extensions: negotiated per-message extensions; at most one (permessage-deflate).
+    ///   - autoReplyPolicy: whether pings and closes are answered here.
+    ///   - randomNumberGenerator: the source of client masking keys (RFC 6455 §5.3 requires
+    ///     them unpredictable; pass `SystemRandomNumberGenerator()` outside tests).
+    /// - Precondition: at most one extension.
+    public init(
+        role: Role,
+        configuration: WebSocketConfiguration = .init(),
+        extensions: [any WebSocketExtension] = [],
+        autoReplyPolicy: AutoReplyPolicy = .automatic,
+        randomNumberGenerator: some RandomNumberGenerator
+    ) {
+        precondition(extensions.count <= 1, "at most one per-message extension is supported")
+        self.role = role
+        self.configuration = configuration
+        self.autoReplyPolicy = autoReplyPolicy
+        self.messageExtension = extensions.first
+        self.decoder = FrameDecoder(role: role, configuration: configuration, mode: .strict)
+        self.decoder.allowedReservedBits = extensions.first?.reservedBits ?? []
+        self.maskingKeys = MaskingKeySource(AnyRandomNumberGenerator(randomNumberGenerator))
+    }
+
+    /// The number of bytes received and parsed so far.
+    public var bytesParsed: Int { decoder.streamOffset }
+
+    /// Whether the connection is over (the last event, ``ConnectionEvent/closed(_:)``, has
+    /// been queued).
+    public var isClosed: Bool { state == .closed }
+
+    // MARK: - Receiving
+
+    /// Parses received bytes, queueing events and automatic replies. Consumes `bytes`.
+    public mutating func receive(_ bytes: inout ByteBuffer) {
+        guard state != .closed else {
+            bytes.clear()
+            return
+        }
+        if var pendingBytes = inbound, pendingBytes.readableBytes > 0 {
+            inbound = nil  // drop our reference first, so appending does not copy the storage
+            pendingBytes.writeBuffer(&bytes)
+            process(&pendingBytes)
+        } else {
+            inbound = nil
+            process(&bytes)
+            bytes.clear()
+        }
+    }
+
+    mutating func process(_ buffer: inout ByteBuffer) {
+        while state != .closed {
+            let decoded: DecodedFrame?
+            do {
+                decoded = try decoder.nextFrame(from: &buffer)
+            } catch {
+                fail(error)
+                return
+            }
+            guard let decoded else { break }
+            handle(decoded)
+        }
+        if buffer.readableBytes > 0 && state != .closed {
+            buffer.discardReadBytes()
+            inbound = buffer
+        }
+    }
+
+    mutating func handle(_ decoded: DecodedFrame) {
+        let frame = decoded.frame
+        switch frame.opcode {
+        case .ping:
+            events.append(.ping(frame.payload))
+            if autoReplyPolicy == .automatic && state == .open {
+                // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong
+                // frame in response ... The Pong frame MUST have identical Application data".
+                writeControl(.pong, payload: frame.payload)
+            }
+        case .pong:
+            events.append(.pong(frame.payload))
+        case .close:
+            // The decoder already validated the payload (RFC 6455 §5.5.1, §7.4).
+            let close = (try? CloseFrame.parse(payload: frame.payload).get()) ?? CloseFrame(code: nil)
+            receivedClose(close)
+        default:
+            receivedData(decoded)
+        }
+    }
+
+    mutating func receivedData(_ decoded: DecodedFrame) {
+        let frame = decoded.frame
+        if frame.opcode != .continuation {
+            messageOpcode = frame.opcode
+            messageIsCompressed = messageExtension != nil && frame.reservedBits.contains(.rsv1)
+            if frame.isFinal && !messageIsCompressed {
+                // Fast path: a single-frame message is the frame's payload slice, no copy.
+                deliver(Message(opcode: frame.opcode, data: frame.payload))
+                return
+            }
+            messageData = allocator.buffer(capacity: frame.payload.readableBytes)
+            messageUTF8.reset()
+            validatedBytes = 0
+        }
+        guard let opcode = messageOpcode else { return }  // the decoder rejects stray continuations
+        var data = messageData ?? allocator.buffer(capacity: 0)
+        messageData = nil
+        if messageIsCompressed, let messageExtension {
+            do {
+                try messageExtension.decode(
+                    frame.payload,
+                    isFinal: frame.isFinal,
+                    into: &data,
+                    limit: configuration.maxMessageSize
+                )
+            } catch {
+                fail(ProtocolViolation(error, streamOffset: decoded.streamOffset))
+                return
+            }
+            if opcode == .text {
+                // UTF-8 of a compressed message is checked on the inflated bytes, as they are
+                // produced, so invalid text still fails before the message ends.
+                let start = validatedBytes
+                var validator = messageUTF8
+                let bad = data.withUnsafeReadableBytes { bytes in
+                    validator.consume(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+                }
+                messageUTF8 = validator
+                validatedBytes = data.readableBytes
+                if bad != nil || (frame.isFinal && !validator.isComplete) {
+                    fail(ProtocolViolation(.invalidUTF8, streamOffset: decoded.streamOffset))
+                    return
+                }
+            }
+        } else {
+            var payload = frame.payload
+            data.writeBuffer(&payload)
+        }
+        if frame.isFinal {
+            messageOpcode = nil
+            deliver(Message(opcode: opcode, data: data))
+        } else {
+            messageData = data
+        }
+    }
+
+    mutating func deliver(_ message: Message) {
+        events.append(.message(message))
+    }
+
+    mutating func receivedClose(_ close: CloseFrame) {
+        events.append(.closeReceived(close))
+        switch state {
+        case .open:
+            if autoReplyPolicy == .automatic {
+                // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not
+                // previously send a Close frame, the endpoint MUST send a Close frame in
+                // response." It echoes the status code (an empty close gets an empty one).
+                writeClose(close.response)
+                finish(CloseOutcome(code: close.effectiveCode, reason: close.reason, wasClean: true, initiatedByPeer: true))
+            } else {
+                state = .closeReceived
+                pendingPeerClose = close
+            }
+        case .closeSent:
+            // Our close was answered: the closing handshake is complete (RFC 6455 §7.1.2).
+            finish(CloseOutcome(code: close.effectiveCode, reason: close.reason, wasClean: true, initiatedByPeer: false))
+        case .closeReceived, .closed:
+            break  // the decoder rejects frames after a close
+        }
+    }
+
+    var pendingPeerClose: CloseFrame? = nil
+
+    /// Fails the connection (RFC 6455 §7.1.7).
+    mutating func fail(_ violation: ProtocolViolation) {
+        guard state != .closed else { return }
+        events.append(.failed(violation))
+        if autoReplyPolicy == .automatic && state == .open {
+            writeClose(CloseFrame(code: violation.closeCode))
+        }
+        inbound = nil
+        finish(
+            CloseOutcome(code: violation.closeCode, reason: violation.reason.description, wasClean: false, initiatedByPeer: false)
+        )
+    }
+
+    /// Reports that the transport delivered its last byte. Without a completed closing
+    /// handshake this ends the connection with 1006 (RFC 6455 §7.1.5).
+    public mutating func receiveEndOfStream() {
+        guard state != .closed else { return }
+        inbound = nil
+        finish(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true))
+    }
+
+    mutating func finish(_ outcome: CloseOutcome) {
+        state = .closed
+        events.append(.closed(outcome))
+    }
+
+    /// The next event, or `nil` when all have been read.
+    public mutating func nextEvent() -> ConnectionEvent? {
+        events.popFirst()
+    }
+
+    /// Bytes the connection wants written (automatic pongs and close frames), or `nil`.
+    public mutating func takeOutput() -> ByteBuffer? {
+        defer { output = nil }
+        return output
+    }
+
+    // MARK: - Sending
+
+    /// Appends `message` to `output` as one or more frames.
+    ///
+    /// - Throws: ``UsageError`` for data after this endpoint's close frame, an oversized
+    ///   control payload, or an invalid close frame.
+    public mutating func send(_ message: OutboundMessage, into output: inout ByteBuffer) throws(UsageError) {
+        switch message {
+        case .text(let text):
+            var buffer = allocator.buffer(capacity: text.utf8.count)
+            buffer.writeString(text)
+            try sendMessage(opcode: .text, payload: buffer, into: &output)
+        case .binary(let data):
+            try sendMessage(opcode: .binary, payload: data, into: &output)
+        case .ping(let payload):
+            try sendControl(.ping, payload: payload, into: &output)
+        case .pong(let payload):
+            try sendControl(.pong, payload: payload, into: &output)
+        case .close(let close):
+            guard state == .open || state == .closeReceived else { throw .sendAfterClose }
+            var payload = allocator.buffer(capacity: 2 + close.reason.utf8.count)
+            try close.writePayload(into: &payload)
+            FrameEncoder.encode(opcode: .close, maskingKey: nextMaskingKey(), payload: payload, into: &output)
+            closeWasSent(close)
+        case .frame(var frame):
+            if role == .client && frame.maskingKey == nil { frame.maskingKey = maskingKeys.next() }
+            FrameEncoder.encode(frame, into: &output)
+            if frame.opcode == .close && (state == .open || state == .closeReceived) {
+                closeWasSent((try? CloseFrame.parse(payload: frame.payload).get()) ?? CloseFrame(code: nil))
+            }
+        }
+    }
+
+    /// Sends a data message, compressed if an extension was negotiated, split into frames
+    /// of at most `fragmentSize` payload bytes when given.
+    public mutating func sendMessage(
+        opcode: Opcode,
+        payload: ByteBuffer,
+        fragmentSize: Int? = nil,
+        into output: inout ByteBuffer
+    ) throws(UsageError) {
+        guard state == .open || state == .closeReceived else { throw .sendAfterClose }
+        guard !sendingFragmentedMessage else { throw .messageInProgress }
+        var payload = payload
+        var reservedBits: ReservedBits = []
+        if compressesOutgoingMessages, let messageExtension, let compressed = messageExtension.encode(payload) {
+            payload = compressed
+            reservedBits = messageExtension.reservedBits
+        }
+        guard let fragmentSize, fragmentSize > 0, payload.readableBytes > fragmentSize else {
+            FrameEncoder.encode(
+                reservedBits: reservedBits,
+                opcode: opcode,
+                maskingKey: nextMaskingKey(),
+                payload: payload,
+                into: &output
+            )
+            return
+        }
+        var frameOpcode = opcode
+        while payload.readableBytes > 0 {
+            let piece = payload.readSlice(length: min(fragmentSize, payload.readableBytes))!
+            FrameEncoder.encode(
+                isFinal: payload.readableBytes == 0,
+                // RFC 7692 §6.1: RSV1 only on the first frame of a compressed message.
+                reservedBits: frameOpcode == .continuation ? [] : reservedBits,
+                opcode: frameOpcode,
+                maskingKey: nextMaskingKey(),
+                payload: piece,
+                into: &output
+            )
+            frameOpcode = .continuation
+        }
+    }
+
+    /// Sends one fragment of a message the caller splits itself (no compression). Start
+    /// with `.text` or `.binary`, go on with `.continuation`, end with `isFinal: true`.
+    public mutating func sendFragment(
+        opcode: Opcode,
+        payload: ByteBuffer,
+        isFinal: Bool,
+        into output: inout ByteBuffer
+    ) throws(UsageError) {
+        guard state == .open || state == .closeReceived else { throw .sendAfterClose }
+        if opcode == .continuation {
+            guard sendingFragmentedMessage else { throw .noMessageInProgress }
+        } else {
+            guard !sendingFragmentedMessage else { throw .messageInProgress }
+        }
+        FrameEncoder.encode(isFinal: isFinal, opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &output)
+        sendingFragmentedMessage = !isFinal
+    }
+
+    mutating func sendControl(_ opcode: Opcode, payload: ByteBuffer, into output: inout ByteBuffer) throws(UsageError) {
+        guard state != .closed && state != .closeSent else { throw .sendAfterClose }
+        // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
+        guard payload.readableBytes <= 125 else { throw .controlPayloadTooLong(payload.readableBytes) }
+        FrameEncoder.encode(opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &output)
+    }
+
+    mutating func closeWasSent(_ close: CloseFrame) {
+        switch state {
+        case .open:
+            state = .closeSent
+            closeSentCode = close
+        case .closeReceived:
+            let peer = pendingPeerClose ?? CloseFrame(code: nil)
+            finish(CloseOutcome(code: peer.effectiveCode, reason: peer.reason, wasClean: true, initiatedByPeer: true))
+        case .closeSent, .closed:
+            break
+        }
+    }
+
+    mutating func nextMaskingKey() -> MaskingKey? {
+        role == .client ? maskingKeys.next() : nil
+    }
+
+    mutating func writeControl(_ opcode: Opcode, payload: ByteBuffer) {
+        var out = output ?? allocator.buffer(capacity: 2 + payload.readableBytes + 4)
+        FrameEncoder.encode(opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &out)
+        output = out
+    }
+
+    mutating func writeClose(_ close: CloseFrame) {
+        var payload = allocator.buffer(capacity: 2 + close.reason.utf8.count)
+        do {
+            try close.writePayload(into: &payload)
+        } catch {
+            payload.clear()  // unreachable for echoed codes (validated on receipt); send an empty close
+        }
+        writeControl(.close, payload: payload)
+        if state == .open {
+            state = .closeSent
+            closeSentCode = close
+        }
+    }
+}
+
+/// A type-erased random number generator, so ``Connection`` need not be generic.
+public struct AnyRandomNumberGenerator: RandomNumberGenerator {
+    var base: any RandomNumberGenerator
+
+    /// Wraps a generator.
+    public init(_ base: some RandomNumberGenerator) {
+        self.base = base
+    }
+
+    /// The next 64 random bits from the wrapped generator.
+    public mutating func next() -> UInt64 {
+        base.next()
+    }
+}

@@ -1,0 +1,313 @@
+import NIOCore
+
+/// An incremental frame decoder over `ByteBuffer`: bytes in, validated frames out
+/// (RFC 6455 §5).
+///
+/// Any split of the input, down to one byte at a time, yields the same frames. Payloads
+/// are unmasked in place inside the caller's buffer and handed out as slices, without
+/// copies. Sizes are checked at header time, before the payload is buffered.
+///
+/// The decoder also follows the message sequence (continuations, interleaved control
+/// frames) and validates uncompressed text messages as UTF-8 while they arrive, so an
+/// invalid byte fails the connection at once, even in the middle of a fragment or of a
+/// frame that has not fully arrived.
+///
+/// Two modes:
+/// - ``Mode/strict``: the first violation is thrown as a ``ProtocolViolation`` and the
+///   decoder stays failed. Used by every endpoint.
+/// - ``Mode/inspect``: each violation is recorded (``takeViolations()``) and decoding
+///   goes on wherever the framing still allows. Used by `frame-dump`. Violations after
+///   which the framing cannot be trusted (an oversized or impossible length) still stop it.
+///
+/// - Note: The caller must pass back the bytes it did not consume, unchanged, followed by
+///   newly received bytes. A partly received payload has already been unmasked in place.
+public struct FrameDecoder: Sendable {
+    /// How violations are handled.
+    public enum Mode: Sendable, Hashable {
+        /// Stop at the first violation and throw it.
+        case strict
+        /// Record violations and carry on wherever the framing allows.
+        case inspect
+    }
+
+    /// This endpoint's role: a server decodes client frames (which must be masked), a
+    /// client decodes server frames (which must not be).
+    public let role: Role
+    /// The limits.
+    public var configuration: WebSocketConfiguration
+    /// Strict or inspect.
+    public let mode: Mode
+    /// The reserved bits that negotiated extensions define; any other set bit is a
+    /// violation (RFC 6455 §5.2). permessage-deflate contributes ``ReservedBits/rsv1``.
+    public var allowedReservedBits: ReservedBits = []
+    /// Whether uncompressed text messages are validated as UTF-8 here (on by default).
+    public var validatesUTF8 = true
+    /// Whether to enforce that nothing follows a close frame (on by default).
+    public var rejectsFramesAfterClose = true
+
+    /// The stream offset of the next byte the decoder will read.
+    public private(set) var streamOffset: Int = 0
+
+    /// The data message in progress, if a first frame without FIN was seen.
+    public private(set) var openMessage: OpenMessage?
+    /// Whether a close frame has been decoded.
+    public private(set) var hasReceivedClose = false
+
+    /// A fragmented message being received.
+    public struct OpenMessage: Hashable, Sendable {
+        /// `text` or `binary` (or a reserved data opcode in inspect mode).
+        public var opcode: Opcode
+        /// Whether the first frame had RSV1 with permessage-deflate negotiated.
+        public var isCompressed: Bool
+        /// Payload bytes received so far for this message.
+        public var size: UInt64
+    }
+
+    struct PendingPayload: Sendable {
+        var header: FrameHeader
+        var frameOffset: Int
+        /// Payload bytes already unmasked (and validated) in place.
+        var processed: Int
+        var length: Int
+        var validatesText: Bool
+    }
+
+    var pending: PendingPayload?
+    var utf8 = UTF8Validator()
+    var textValidationFailed = false
+    var failure: ProtocolViolation?
+    var violations: [ProtocolViolation] = []
+
+    /// Creates a decoder.
+    public init(role: Role, configuration: WebSocketConfiguration = .init(), mode: Mode = .strict) {
+        self.role = role
+        self.configuration = configuration
+        self.mode = mode
+    }
+
+    /// Whether the decoder has stopped for good after a violation.
+    public var hasFailed: Bool { failure != nil }
+
+    /// Returns and forgets the violations recorded in inspect mode.
+    public mutating func takeViolations() -> [ProtocolViolation] {
+        defer { violations.removeAll(keepingCapacity: true) }
+        return violations
+    }
+
+    /// Returns the next complete frame, or `nil` if more bytes are needed. Consumes what
+    /// it parses.
+    ///
+    /// - Throws: in strict mode, the first violation; in both modes, violations that make
+    ///   the framing untrustworthy (oversized or impossible lengths). Once thrown, every
+    ///   later call throws the same violation.
+    public mutating func nextFrame(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> DecodedFrame? {
+        if let failure { throw failure }
+        if pending == nil {
+            guard try parseHeader(from: &buffer) else { return nil }
+        }
+        return try continuePayload(from: &buffer)
+    }
+
+    // MARK: - Header
+
+    /// Parses and checks a header; returns false when more bytes are needed.
+    mutating func parseHeader(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> Bool {
+        let parsed = buffer.withUnsafeReadableBytes { bytes in
+            FrameHeader.parse(UnsafeRawBufferPointer(rebasing: bytes.prefix(14)))
+        }
+        guard case .header(let header) = parsed else { return false }
+        let frameOffset = streamOffset
+        buffer.moveReaderIndex(forwardBy: header.encodedLength)
+        streamOffset += header.encodedLength
+
+        try checkHeader(header, at: frameOffset)
+
+        var validatesText = false
+        let opcode = header.opcode
+        if opcode.isData && !opcode.isReserved {
+            validatesText = try trackMessage(header, at: frameOffset)
+        }
+        pending = PendingPayload(
+            header: header,
+            frameOffset: frameOffset,
+            processed: 0,
+            length: Int(header.payloadLength),
+            validatesText: validatesText
+        )
+        return true
+    }
+
+    /// Checks the rules that the header alone decides (RFC 6455 §5.1, §5.2, §5.5).
+    mutating func checkHeader(_ header: FrameHeader, at offset: Int) throws(ProtocolViolation) {
+        let opcode = header.opcode
+        // RFC 6455 §5.2: "the most significant bit MUST be 0". Nothing after this length can
+        // be framed, so this stops inspect mode too.
+        if header.hasLengthHighBit {
+            try fatal(.lengthHighBitSet, at: offset)
+        }
+        // Limits before buffering: a peer cannot make us hold more than maxFrameSize.
+        if header.payloadLength > UInt64(configuration.maxFrameSize) {
+            try fatal(.frameTooLarge(size: header.payloadLength, limit: configuration.maxFrameSize), at: offset)
+        }
+        if hasReceivedClose && rejectsFramesAfterClose {
+            // RFC 6455 §5.5.1: after sending a Close frame, "the endpoint MUST NOT send any
+            // more data frames"; nothing may follow the close frame.
+            try report(.frameAfterClose, at: offset)
+        }
+        // RFC 6455 §5.2: "If an unknown opcode is received, the receiving endpoint MUST
+        // _Fail the WebSocket Connection_."
+        if opcode.isReserved {
+            try report(.reservedOpcode(opcode.rawValue), at: offset)
+        }
+        // RFC 6455 §5.2: RSV1-3 "MUST be 0 unless an extension is negotiated that defines
+        // meanings for non-zero values".
+        let unexpectedBits = header.reservedBits.subtracting(allowedReservedBits)
+        if !unexpectedBits.isEmpty {
+            try report(.reservedBitsSet(unexpectedBits), at: offset)
+        } else if header.reservedBits.contains(.rsv1) {
+            // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of
+            // control frames and non-first fragments of a data message."
+            if opcode.isControl {
+                try report(.compressedControlFrame, at: offset)
+            } else if opcode == .continuation {
+                try report(.compressedContinuation, at: offset)
+            }
+        }
+        if opcode.isControl {
+            // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or
+            // less and MUST NOT be fragmented."
+            if !header.isFinal {
+                try report(.fragmentedControlFrame, at: offset)
+            }
+            if header.payloadLength > 125 {
+                try report(.controlFrameTooLong(Int(header.payloadLength)), at: offset)
+            }
+        }
+        // RFC 6455 §5.1: "The server MUST close the connection upon receiving a frame that is
+        // not masked" and "A client MUST close a connection if it detects a masked frame."
+        switch role {
+        case .server where header.maskingKey == nil:
+            try report(.unmaskedClientFrame, at: offset)
+        case .client where header.maskingKey != nil:
+            try report(.maskedServerFrame, at: offset)
+        default:
+            break
+        }
+        // RFC 6455 §5.2: "the minimal number of bytes MUST be used to encode the length".
+        if header.hasNonMinimalLength && configuration.requireMinimalLengths {
+            try report(.nonMinimalLength, at: offset)
+        }
+    }
+
+    /// Follows the fragmentation sequence (RFC 6455 §5.4) and the message size limit.
+    /// Returns whether this frame's payload must be validated as UTF-8 here.
+    mutating func trackMessage(_ header: FrameHeader, at offset: Int) throws(ProtocolViolation) -> Bool {
+        let length = header.payloadLength
+        if header.opcode == .continuation {
+            guard var message = openMessage else {
+                // RFC 6455 §5.4: a continuation only continues a message that was started.
+                try report(.unexpectedContinuation, at: offset)
+                return false
+            }
+            message.size += length
+            if !message.isCompressed && message.size > UInt64(configuration.maxMessageSize) {
+                try fatal(.messageTooLarge(size: message.size, limit: configuration.maxMessageSize), at: offset)
+            }
+            openMessage = header.isFinal ? nil : message
+            return message.opcode == .text && !message.isCompressed && validatesUTF8 && !textValidationFailed
+        }
+        if let open = openMessage {
+            // RFC 6455 §5.4: "the fragments of one message MUST NOT be interleaved between
+            // the fragments of another message".
+            try report(.expectedContinuation(got: header.opcode), at: offset)
+            _ = open  // inspect mode: abandon the open message and start the new one.
+        }
+        let compressed = header.reservedBits.contains(.rsv1) && allowedReservedBits.contains(.rsv1)
+        if !compressed && length > UInt64(configuration.maxMessageSize) {
+            try fatal(.messageTooLarge(size: length, limit: configuration.maxMessageSize), at: offset)
+        }
+        openMessage = header.isFinal ? nil : OpenMessage(opcode: header.opcode, isCompressed: compressed, size: length)
+        utf8.reset()
+        textValidationFailed = false
+        return header.opcode == .text && !compressed && validatesUTF8
+    }
+
+    // MARK: - Payload
+
+    mutating func continuePayload(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> DecodedFrame? {
+        guard var payload = pending else { return nil }
+        let available = min(buffer.readableBytes, payload.length)
+        if available > payload.processed {
+            // Unmask (and validate) the newly arrived bytes in place: requires
+            // available <= buffer.readableBytes, which min() above guarantees.
+            let start = payload.processed
+            let count = available - start
+            let maskingKey = payload.header.maskingKey
+            let validates = payload.validatesText && !textValidationFailed
+            var utf8 = self.utf8
+            let badIndex: Int? = buffer.withUnsafeMutableReadableBytes { bytes in
+                let region = UnsafeMutableRawBufferPointer(rebasing: bytes[start..<(start + count)])
+                if let maskingKey { maskingKey.apply(to: region, keyOffset: start) }
+                return validates ? utf8.consume(UnsafeRawBufferPointer(region)) : nil
+            }
+            self.utf8 = utf8
+            payload.processed = available
+            pending = payload
+            if let badIndex {
+                textValidationFailed = true
+                // RFC 6455 §8.1: invalid UTF-8 fails the connection; fail fast at the first
+                // bad byte, even before the frame or message is complete.
+                try report(.invalidUTF8, at: streamOffset + start + badIndex)
+            }
+        }
+        guard available == payload.length else { return nil }
+
+        let frameOffset = payload.frameOffset
+        let header = payload.header
+        let body = buffer.readSlice(length: payload.length)!
+        streamOffset += payload.length
+        pending = nil
+
+        if payload.validatesText && header.isFinal && !textValidationFailed && !utf8.isComplete {
+            // The message ended inside a multi-byte sequence.
+            textValidationFailed = true
+            try report(.invalidUTF8, at: streamOffset)
+        }
+        if header.opcode == .close {
+            hasReceivedClose = true
+            if case .failure(let reason) = CloseFrame.parse(payload: body) {
+                try report(reason, at: frameOffset)
+            }
+        }
+        let frame = Frame(
+            isFinal: header.isFinal,
+            reservedBits: header.reservedBits,
+            opcode: header.opcode,
+            maskingKey: header.maskingKey,
+            payload: body
+        )
+        return DecodedFrame(frame: frame, streamOffset: frameOffset, headerLength: header.encodedLength)
+    }
+
+    // MARK: - Violations
+
+    /// Strict: fail. Inspect: record and go on.
+    mutating func report(_ reason: ProtocolViolation.Reason, at offset: Int) throws(ProtocolViolation) {
+        let violation = ProtocolViolation(reason, streamOffset: offset)
+        switch mode {
+        case .strict:
+            failure = violation
+            throw violation
+        case .inspect:
+            violations.append(violation)
+        }
+    }
+
+    /// Fails in both modes: the framing after this point cannot be followed.
+    mutating func fatal(_ reason: ProtocolViolation.Reason, at offset: Int) throws(ProtocolViolation) -> Never {
+        let violation = ProtocolViolation(reason, streamOffset: offset)
+        failure = violation
+        if mode == .inspect { violations.append(violation) }
+        throw violation
+    }
+}
