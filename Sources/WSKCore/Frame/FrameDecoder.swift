@@ -3,9 +3,10 @@ import NIOCore
 /// An incremental frame decoder over `ByteBuffer`: bytes in, validated frames out
 /// (RFC 6455 §5).
 ///
-/// Any split of the input, down to one byte at a time, yields the same frames. Payloads
-/// are unmasked in place inside the caller's buffer and handed out as slices, without
-/// copies. Sizes are checked at header time, before the payload is buffered.
+/// Any split of the input, down to one byte at a time, yields the same frames. An
+/// unmasked payload that arrives whole is handed out as a slice of the caller's buffer,
+/// without a copy; a masked one is unmasked in one pass into its own buffer. Sizes are
+/// checked at header time, before the payload is buffered.
 ///
 /// The decoder also follows the message sequence (continuations, interleaved control
 /// frames) and validates uncompressed text messages as UTF-8 while they arrive, so an
@@ -19,8 +20,8 @@ import NIOCore
 ///   goes on wherever the framing still allows. Used by `frame-dump`. Violations after
 ///   which the framing cannot be trusted (an oversized or impossible length) still stop it.
 ///
-/// - Note: The caller must pass back the bytes it did not consume, unchanged, followed by
-///   newly received bytes. A partly received payload has already been unmasked in place.
+/// - Note: The caller passes back the bytes it did not consume (at most an incomplete
+///   header), followed by newly received bytes.
 public struct FrameDecoder: Sendable {
     /// How violations are handled.
     public enum Mode: Sendable, Hashable {
@@ -66,8 +67,10 @@ public struct FrameDecoder: Sendable {
     struct PendingPayload: Sendable {
         var header: FrameHeader
         var frameOffset: Int
-        /// Payload bytes already unmasked (and validated) in place.
+        /// Payload bytes already collected, unmasked and validated.
         var processed: Int
+        /// The payload received so far, when it arrives in several pieces.
+        var collected: ByteBuffer?
         var length: Int
         var validatesText: Bool
     }
@@ -77,6 +80,7 @@ public struct FrameDecoder: Sendable {
     var textValidationFailed = false
     var failure: ProtocolViolation?
     var violations: [ProtocolViolation] = []
+    let allocator = ByteBufferAllocator()
 
     /// Creates a decoder.
     public init(role: Role, configuration: WebSocketConfiguration = .init(), mode: Mode = .strict) {
@@ -131,6 +135,7 @@ public struct FrameDecoder: Sendable {
             header: header,
             frameOffset: frameOffset,
             processed: 0,
+            collected: nil,
             length: Int(header.payloadLength),
             validatesText: validatesText
         )
@@ -236,37 +241,70 @@ public struct FrameDecoder: Sendable {
 
     mutating func continuePayload(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> DecodedFrame? {
         guard var payload = pending else { return nil }
-        let available = min(buffer.readableBytes, payload.length)
-        if available > payload.processed {
-            // Unmask (and validate) the newly arrived bytes in place: requires
-            // available <= buffer.readableBytes, which min() above guarantees.
-            let start = payload.processed
-            let count = available - start
-            let maskingKey = payload.header.maskingKey
-            let validates = payload.validatesText && !textValidationFailed
-            var utf8 = self.utf8
-            let badIndex: Int? = buffer.withUnsafeMutableReadableBytes { bytes in
-                let region = UnsafeMutableRawBufferPointer(rebasing: bytes[start..<(start + count)])
-                if let maskingKey { maskingKey.apply(to: region, keyOffset: start) }
-                return validates ? utf8.consume(UnsafeRawBufferPointer(region)) : nil
+        let maskingKey = payload.header.maskingKey
+        let body: ByteBuffer
+        if payload.collected == nil && buffer.readableBytes >= payload.length {
+            // Fast path: the whole payload is here. Unmasked payloads are handed out as a
+            // slice of the caller's buffer (no copy); masked ones are unmasked into a fresh
+            // buffer, never in place: slices of earlier frames may still share the caller's
+            // storage, and writing into it would copy the whole buffer (copy-on-write).
+            let payloadStart = streamOffset
+            var out: ByteBuffer
+            if let maskingKey {
+                out = allocator.buffer(capacity: payload.length)
+                out.writeBytes(buffer.readableBytesView.prefix(payload.length))
+                out.applyMask(maskingKey)
+                buffer.moveReaderIndex(forwardBy: payload.length)
+            } else {
+                out = buffer.readSlice(length: payload.length)!
             }
-            self.utf8 = utf8
-            payload.processed = available
-            pending = payload
-            if let badIndex {
-                textValidationFailed = true
-                // RFC 6455 §8.1: invalid UTF-8 fails the connection; fail fast at the first
-                // bad byte, even before the frame or message is complete.
-                try report(.invalidUTF8, at: streamOffset + start + badIndex)
+            streamOffset += payload.length
+            if payload.validatesText && !textValidationFailed {
+                var validator = utf8
+                let badIndex = out.withUnsafeReadableBytes { validator.consume($0) }
+                utf8 = validator
+                if let badIndex {
+                    textValidationFailed = true
+                    // RFC 6455 §8.1: invalid UTF-8 fails the connection.
+                    try report(.invalidUTF8, at: payloadStart + badIndex)
+                }
             }
+            body = out
+        } else {
+            // Slow path: the payload arrives in pieces. Collect it (bounded by maxFrameSize,
+            // checked at header time), unmasking and validating each piece as it arrives so
+            // that invalid UTF-8 fails at once, before the frame is complete.
+            let count = min(buffer.readableBytes, payload.length - payload.processed)
+            if count > 0 || payload.length == 0 {
+                var collected = payload.collected ?? allocator.buffer(capacity: min(payload.length, 64 * 1024))
+                let start = collected.writerIndex - collected.readerIndex
+                collected.writeBytes(buffer.readableBytesView.prefix(count))
+                buffer.moveReaderIndex(forwardBy: count)
+                let pieceOffset = payload.processed
+                let validates = payload.validatesText && !textValidationFailed
+                var validator = utf8
+                let badIndex: Int? = collected.withUnsafeMutableReadableBytes { bytes in
+                    let region = UnsafeMutableRawBufferPointer(rebasing: bytes[start...])
+                    if let maskingKey { maskingKey.apply(to: region, keyOffset: pieceOffset) }
+                    return validates ? validator.consume(UnsafeRawBufferPointer(region)) : nil
+                }
+                utf8 = validator
+                payload.collected = collected
+                payload.processed += count
+                streamOffset += count
+                pending = payload
+                if let badIndex {
+                    textValidationFailed = true
+                    // RFC 6455 §8.1: fail fast at the first bad byte, even mid-frame.
+                    try report(.invalidUTF8, at: streamOffset - count + badIndex)
+                }
+            }
+            guard payload.processed == payload.length else { return nil }
+            body = payload.collected ?? ByteBuffer()
         }
-        guard available == payload.length else { return nil }
-
+        pending = nil
         let frameOffset = payload.frameOffset
         let header = payload.header
-        let body = buffer.readSlice(length: payload.length)!
-        streamOffset += payload.length
-        pending = nil
 
         if payload.validatesText && header.isFinal && !textValidationFailed && !utf8.isComplete {
             // The message ended inside a multi-byte sequence.
@@ -283,7 +321,7 @@ public struct FrameDecoder: Sendable {
             isFinal: header.isFinal,
             reservedBits: header.reservedBits,
             opcode: header.opcode,
-            maskingKey: header.maskingKey,
+            maskingKey: maskingKey,
             payload: body
         )
         return DecodedFrame(frame: frame, streamOffset: frameOffset, headerLength: header.encodedLength)

@@ -1,0 +1,8 @@
+import WSKCLI
+
+@main
+struct Entrypoint {
+    static func main() async {
+        await WSK.main()
+    }
+}
