@@ -198,6 +198,15 @@ public struct UsageError: Error, Hashable, Sendable, CustomStringConvertible {
         case messageInProgress
         case noMessageInProgress
         case invalidOpcode(UInt8)
+        // Opening handshake (RFC 6455 §4).
+        case invalidHost(String)
+        case invalidPort(Int)
+        case invalidRequestTarget(String)
+        case invalidSubprotocol(String)
+        case duplicateSubprotocol(String)
+        case reservedHeaderField(String)
+        case unofferedSubprotocol(String)
+        case unofferedExtension(String)
     }
 
     let base: Base
@@ -222,6 +231,25 @@ public struct UsageError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let noMessageInProgress = UsageError(.noMessageInProgress)
     /// An opcode above 15.
     public static func invalidOpcode(_ raw: UInt8) -> UsageError { UsageError(.invalidOpcode(raw)) }
+    /// A handshake host that is empty or holds characters a URI host cannot (RFC 3986 §3.2.2).
+    public static func invalidHost(_ host: String) -> UsageError { UsageError(.invalidHost(host)) }
+    /// A handshake port outside 1...65535.
+    public static func invalidPort(_ port: Int) -> UsageError { UsageError(.invalidPort(port)) }
+    /// A request target that does not start with `/`, has a fragment or has bytes that
+    /// cannot appear in a request line (RFC 6455 §3, RFC 9112 §3.2).
+    public static func invalidRequestTarget(_ target: String) -> UsageError {
+        UsageError(.invalidRequestTarget(target))
+    }
+    /// A subprotocol name that is not an HTTP token (RFC 6455 §4.1).
+    public static func invalidSubprotocol(_ name: String) -> UsageError { UsageError(.invalidSubprotocol(name)) }
+    /// A subprotocol offered twice (RFC 6455 §4.1: offered names "MUST all be unique").
+    public static func duplicateSubprotocol(_ name: String) -> UsageError { UsageError(.duplicateSubprotocol(name)) }
+    /// An additional header field that the handshake sets itself, such as `Sec-WebSocket-Key`.
+    public static func reservedHeaderField(_ name: String) -> UsageError { UsageError(.reservedHeaderField(name)) }
+    /// A server selecting a subprotocol the client did not offer (RFC 6455 §4.2.2).
+    public static func unofferedSubprotocol(_ name: String) -> UsageError { UsageError(.unofferedSubprotocol(name)) }
+    /// A server accepting an extension the client did not offer (RFC 6455 §9.1).
+    public static func unofferedExtension(_ name: String) -> UsageError { UsageError(.unofferedExtension(name)) }
 
     /// One plain sentence.
     public var description: String {
@@ -235,6 +263,17 @@ public struct UsageError: Error, Hashable, Sendable, CustomStringConvertible {
         case .messageInProgress: return "a fragmented message is still being sent"
         case .noMessageInProgress: return "no fragmented message is being sent"
         case .invalidOpcode(let raw): return "opcode \(raw) does not fit in four bits"
+        case .invalidHost(let host): return "\"\(host)\" is not a valid host"
+        case .invalidPort(let port): return "port \(port) is outside 1...65535"
+        case .invalidRequestTarget(let target):
+            return "\"\(target)\" is not a valid request target (it must start with / and have no fragment)"
+        case .invalidSubprotocol(let name): return "subprotocol \"\(name)\" is not an HTTP token"
+        case .duplicateSubprotocol(let name): return "subprotocol \"\(name)\" is offered more than once"
+        case .reservedHeaderField(let name):
+            return "the \(name) header is set by the handshake and cannot be overridden"
+        case .unofferedSubprotocol(let name):
+            return "cannot select subprotocol \"\(name)\", which the client did not offer"
+        case .unofferedExtension(let name): return "cannot accept extension \(name), which the client did not offer"
         }
     }
 }
