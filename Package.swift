@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "WSKCore",
                 "WSKCompression",
+                "CZlib",  // reference streams and a strict 256-byte-window inflater for the tests
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
