@@ -128,7 +128,7 @@ func benchUTF8() {
     }
 }
 
-let all = ["mask", "decode", "utf8"]
+let all = ["mask", "decode", "utf8", "deflate"]
 let selected = CommandLine.arguments.dropFirst().isEmpty ? all : Array(CommandLine.arguments.dropFirst())
 #if DEBUG
 print("warning: debug build; run `swift run -c release wsk-microbench` for real figures")
@@ -138,6 +138,7 @@ for name in selected {
     case "mask": benchMask()
     case "decode": benchDecode()
     case "utf8": benchUTF8()
+    case "deflate": benchDeflate()
     default: print("unknown benchmark \(name); choose from \(all.joined(separator: ", "))")
     }
 }
