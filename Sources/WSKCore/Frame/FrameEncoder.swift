@@ -148,7 +148,7 @@ public enum FrameEncoder {
         guard payload.readerIndex >= headerLength else { return false }
         if let maskingKey, length > 0 { payload.applyMask(maskingKey) }
         payload.moveReaderIndex(to: payload.readerIndex - headerLength)
-        payload.withUnsafeMutableReadableBytes { bytes in
+        _ = payload.withUnsafeMutableReadableBytes { bytes in
             writeHeader(
                 isFinal: isFinal,
                 reservedBits: reservedBits,
