@@ -59,6 +59,44 @@ public struct UTF8Validator: Hashable, Sendable {
                 if index >= count { break }
             }
             let byte = bytes[index]
+            if state == Self.accept && byte >= 0xC2 && index &+ 4 <= count {
+                // Multi-byte fast path: a whole sequence is in range (index + 4 <= count), so
+                // check it in one go instead of one state transition per byte.
+                let b1 = bytes[index &+ 1]
+                if byte <= 0xDF {
+                    if b1 & 0xC0 == 0x80 {
+                        index &+= 2
+                        continue
+                    }
+                } else if byte <= 0xEF {
+                    let b2 = bytes[index &+ 2]
+                    let secondOK: Bool
+                    switch byte {
+                    case 0xE0: secondOK = b1 >= 0xA0 && b1 <= 0xBF  // no overlongs
+                    case 0xED: secondOK = b1 >= 0x80 && b1 <= 0x9F  // no surrogates
+                    default: secondOK = b1 & 0xC0 == 0x80
+                    }
+                    if secondOK && b2 & 0xC0 == 0x80 {
+                        index &+= 3
+                        continue
+                    }
+                } else if byte <= 0xF4 {
+                    let b2 = bytes[index &+ 2]
+                    let b3 = bytes[index &+ 3]
+                    let secondOK: Bool
+                    switch byte {
+                    case 0xF0: secondOK = b1 >= 0x90 && b1 <= 0xBF  // no overlongs
+                    case 0xF4: secondOK = b1 >= 0x80 && b1 <= 0x8F  // nothing above U+10FFFF
+                    default: secondOK = b1 & 0xC0 == 0x80
+                    }
+                    if secondOK && b2 & 0xC0 == 0x80 && b3 & 0xC0 == 0x80 {
+                        index &+= 4
+                        continue
+                    }
+                }
+                // Not a complete valid sequence: fall through to the state machine, which
+                // finds the exact failing byte.
+            }
             state = Self.step(state, byte)
             if state == Self.reject {
                 self.state = state
