@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -41,12 +42,29 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // All NIO channel code: server bootstrap, HTTP/1 upgrade, the connection handler, TLS.
+        .target(
+            name: "WSKNIO",
+            dependencies: [
+                "WSKCore",
+                "WSKCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .target(
             name: "WSKCLI",
             dependencies: [
                 "WSKCore",
                 "WSKCompression",
+                "WSKNIO",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +97,16 @@ let package = Package(
                 "WSKCore",
                 "WSKCompression",
                 "CZlib",  // reference streams and a strict 256-byte-window inflater for the tests
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Real processes over loopback: the built `wsk` binary and peers from other projects.
+        .testTarget(
+            name: "WSKIntegrationTests",
+            dependencies: [
+                "wsk",
+                "WSKCore",
+                "WSKCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

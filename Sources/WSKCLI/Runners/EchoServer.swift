@@ -1,0 +1,255 @@
+// serve-echo on the wire: accepts TCP (or TLS) connections, reads the HTTP/1 upgrade
+// request, answers 101 with the negotiated subprotocol and permessage-deflate, then echoes
+// every message (or fans it out to all clients / the sender's topic). Plain GETs get the
+// browser console (/) or Prometheus metrics (/metrics). SIGINT/SIGTERM close all with 1001.
+import Dispatch
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import WSKCore
+import WSKNIO
+
+/// Runs `wsk serve-echo`.
+final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
+    enum Mode: String, Sendable {
+        case echo, broadcast, pubsub
+    }
+
+    let host: String
+    let port: Int
+    let threads: Int
+    let mode: Mode
+    let excludeSender: Bool
+    let configuration: WebSocketServerConfiguration
+    let log: EventLog
+    let verbose: Bool
+    let metrics = ServerMetrics()
+    /// Sessions by topic (pub/sub); guarded by its lock, touched on open and close only.
+    let topics = NIOLockedValueBox<[String: [ObjectIdentifier: WebSocketSession]]>([:])
+    var registry: SessionRegistry?
+
+    init(
+        host: String,
+        port: Int,
+        threads: Int,
+        mode: Mode,
+        excludeSender: Bool,
+        configuration: WebSocketServerConfiguration,
+        log: EventLog,
+        verbose: Bool
+    ) {
+        self.host = host
+        self.port = port
+        self.threads = threads
+        self.mode = mode
+        self.excludeSender = excludeSender
+        self.configuration = configuration
+        self.log = log
+        self.verbose = verbose
+    }
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        metrics.prepare(for: group)
+        let server: WebSocketServer
+        do {
+            server = try await WebSocketServer.start(host: host, port: port, configuration: configuration, application: self, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw CLIError.failure("cannot listen on \(host):\(port): \(error)")
+        }
+        registry = server.registry
+        let scheme = configuration.tls == nil ? "ws" : "wss"
+        let address = server.localAddress
+        let shownHost = address.protocol == .inet6 ? "[\(address.ipAddress ?? host)]" : (address.ipAddress ?? host)
+        StandardOutput.writeLine("listening on \(scheme)://\(shownHost):\(address.port ?? port)")
+        log.log("listening", ["address": .string("\(shownHost):\(address.port ?? port)"), "mode": .string(mode.rawValue), "tls": .bool(configuration.tls != nil)])
+
+        await Self.waitForTerminationSignal()
+        log.log("shutdown", ["clients": .int(server.registry.count)])
+        await server.stopAccepting()
+        await server.closeAll(code: .goingAway, reason: "server shutting down", timeout: .seconds(2))
+        try? await group.shutdownGracefully()
+    }
+
+    /// Suspends until SIGINT or SIGTERM.
+    static func waitForTerminationSignal() async {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let queue = DispatchQueue(label: "wsk.signals")
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumed = NIOLockedValueBox(false)
+            var sources: [DispatchSourceSignal] = []
+            for signalNumber in [SIGINT, SIGTERM] {
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+                source.setEventHandler { @Sendable in
+                    let first = resumed.withLockedValue { done in
+                        defer { done = true }
+                        return !done
+                    }
+                    if first { continuation.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            // Keep the sources alive for the life of the process.
+            SignalSources.keep(sources)
+        }
+    }
+
+    // MARK: - WebSocketSessionDelegate
+
+    func sessionDidOpen(_ session: WebSocketSession) {
+        metrics.on(session.eventLoop) { $0.accepted += 1 }
+        if mode == .pubsub {
+            let topic = Self.topic(forPath: session.info.path)
+            session.userData = topic
+            topics.withLockedValue { $0[topic, default: [:]][ObjectIdentifier(session)] = session }
+        }
+        let info = session.info
+        log.log("open", [
+            "remote": .string(info.remoteAddress),
+            "path": .string(info.path),
+            "subprotocol": info.subprotocol.map { .string($0) } ?? .null,
+            "extensions": .string(info.extensions.map(\.description).joined(separator: ", ")),
+        ])
+    }
+
+    func session(_ session: WebSocketSession, didReceive message: Message) {
+        metrics.on(session.eventLoop) { counters in
+            if message.opcode == .text {
+                counters.textReceived += 1
+            } else {
+                counters.binaryReceived += 1
+            }
+            counters.bytesReceived += message.data.readableBytes
+        }
+        if verbose {
+            log.log("message", [
+                "remote": .string(session.info.remoteAddress),
+                "type": .string(message.opcode.name),
+                "bytes": .int(message.data.readableBytes),
+                "preview": .string(Self.preview(message)),
+            ])
+        }
+        switch mode {
+        case .echo:
+            send(message, to: session)
+        case .broadcast:
+            for target in registry?.all ?? [] where !(excludeSender && target === session) {
+                send(message, to: target)
+            }
+        case .pubsub:
+            let topic = session.userData ?? ""
+            let subscribers = topics.withLockedValue { Array(($0[topic] ?? [:]).values) }
+            for target in subscribers where !(excludeSender && target === session) {
+                send(message, to: target)
+            }
+        }
+    }
+
+    func send(_ message: Message, to target: WebSocketSession) {
+        let metrics = self.metrics
+        if target.eventLoop.inEventLoop {
+            target.send(message)
+            metrics.countSent(message, on: target.eventLoop)
+        } else {
+            target.eventLoop.execute {
+                target.send(message)
+                metrics.countSent(message, on: target.eventLoop)
+            }
+        }
+    }
+
+    func session(_ session: WebSocketSession, didReceiveControl opcode: Opcode, payload: ByteBuffer) {
+        guard verbose else { return }
+        log.log(opcode.name, ["remote": .string(session.info.remoteAddress), "bytes": .int(payload.readableBytes)])
+    }
+
+    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
+        log.log("violation", [
+            "remote": .string(session.info.remoteAddress),
+            "reason": .string(violation.reason.description),
+            "rule": .string(violation.reason.rfcSection),
+            "code": .int(Int(violation.closeCode.rawValue)),
+            "offset": .int(violation.streamOffset),
+        ])
+    }
+
+    func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
+        metrics.on(session.eventLoop) { $0.closesByCode[outcome.code.rawValue, default: 0] += 1 }
+        if mode == .pubsub, let topic = session.userData {
+            topics.withLockedValue { topics in
+                topics[topic]?.removeValue(forKey: ObjectIdentifier(session))
+                if topics[topic]?.isEmpty ?? false { topics.removeValue(forKey: topic) }
+            }
+        }
+        let counters = session.counters
+        let seconds = Double((NIODeadline.now() - session.openedAt).nanoseconds) / 1e9
+        log.log("close", [
+            "remote": .string(session.info.remoteAddress),
+            "code": .int(Int(outcome.code.rawValue)),
+            "reason": .string(outcome.reason),
+            "clean": .bool(outcome.wasClean),
+            "duration": .double(seconds),
+            "received": .int(counters.textMessagesReceived + counters.binaryMessagesReceived),
+            "sent": .int(counters.textMessagesSent + counters.binaryMessagesSent),
+        ])
+    }
+
+    // MARK: - HTTP
+
+    func respond(toHTTPRequest head: HTTPRequestHead, channel: Channel) -> EventLoopFuture<HTTPRouteResponse?> {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+        guard head.method == .GET || head.method == .HEAD else {
+            return channel.eventLoop.makeSucceededFuture(.respond(status: .methodNotAllowed, contentType: "text/plain; charset=utf-8", body: "only GET\n"))
+        }
+        switch path {
+        case "/":
+            return channel.eventLoop.makeSucceededFuture(.respond(status: .ok, contentType: "text/html; charset=utf-8", body: ConsolePage.html))
+        case "/metrics":
+            let active = registry?.count ?? 0
+            let refused = metrics.refused.withLockedValue { $0 }
+            return metrics.snapshot(on: channel.eventLoop).map { totals in
+                .respond(
+                    status: .ok,
+                    contentType: "text/plain; version=0.0.4; charset=utf-8",
+                    body: totals.prometheus(active: active, refused: refused)
+                )
+            }
+        default:
+            return channel.eventLoop.makeSucceededFuture(nil)
+        }
+    }
+
+    func upgradeRefused(remoteAddress: String, path: String, status: Int, reason: String) {
+        metrics.refused.withLockedValue { $0 += 1 }
+        log.log("refused", ["remote": .string(remoteAddress), "path": .string(path), "status": .int(status), "reason": .string(reason)])
+    }
+
+    // MARK: - Helpers
+
+    /// The pub/sub topic for a request target: the path without its leading slash and query.
+    static func topic(forPath path: String) -> String {
+        let withoutQuery = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return String(withoutQuery.drop { $0 == "/" })
+    }
+
+    static func preview(_ message: Message) -> String {
+        let limit = 64
+        if message.opcode == .text {
+            let text = message.text
+            return text.count > limit ? String(text.prefix(limit)) + "…" : text
+        }
+        let bytes = message.data.readableBytesView.prefix(32)
+        return bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() + (message.data.readableBytes > 32 ? "…" : "")
+    }
+}
+
+/// Keeps signal sources alive.
+enum SignalSources {
+    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+    static func keep(_ new: [DispatchSourceSignal]) { sources += new }
+}

@@ -1,0 +1,256 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import WSKCompression
+import WSKCore
+
+/// What the application wants done with an HTTP request.
+public enum HTTPRouteResponse: Sendable {
+    /// Reply with this status, content type and body, then keep the connection open.
+    case respond(status: HTTPResponseStatus, contentType: String, body: String)
+}
+
+/// The application's hooks for the server: session creation and plain HTTP routes.
+public protocol WebSocketServerApplication: WebSocketSessionDelegate {
+    /// Answers a request that is not a WebSocket upgrade (a page, metrics); `nil` for 404.
+    func respond(toHTTPRequest head: HTTPRequestHead, channel: Channel) -> EventLoopFuture<HTTPRouteResponse?>
+    /// Called when an upgrade is refused (for logging).
+    func upgradeRefused(remoteAddress: String, path: String, status: Int, reason: String)
+}
+
+/// The first handler on a new server connection: reads the HTTP/1 request (parsed by
+/// NIOHTTP1), runs the pre-upgrade checks and the RFC 6455 §4.2 handshake, then replaces
+/// the HTTP handlers with a ``WebSocketSession``.
+final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let configuration: WebSocketServerConfiguration
+    let application: WebSocketServerApplication
+    let registry: SessionRegistry
+    let decoderName: String
+    let encoderName: String
+
+    var head: HTTPRequestHead?
+    var upgrading = false
+    var timeoutTask: Scheduled<Void>?
+
+    init(
+        configuration: WebSocketServerConfiguration,
+        application: WebSocketServerApplication,
+        registry: SessionRegistry,
+        decoderName: String,
+        encoderName: String
+    ) {
+        self.configuration = configuration
+        self.application = application
+        self.registry = registry
+        self.decoderName = decoderName
+        self.encoderName = encoderName
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // Slow or silent clients are dropped: a half-open handshake holds no resources past this.
+        let channel = context.channel
+        timeoutTask = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timeoutTask?.cancel()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !upgrading else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+        case .body:
+            break  // upgrade requests have no body; page requests ignore theirs
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            handle(head, context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if error is HTTPParserError {
+            respond(context: context, status: .badRequest, body: "malformed HTTP request\n", close: true)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    var remoteAddress: String = "?"
+
+    func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        remoteAddress = context.channel.remoteAddress.map(Self.describe) ?? "?"
+        let isUpgrade = head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
+        guard isUpgrade else {
+            serveHTTP(head, context: context)
+            return
+        }
+        // Inspection before the upgrade (Azion's edge firewall): origin and required headers.
+        if !configuration.allowedOrigins.isEmpty {
+            let origin = head.headers.first(name: "origin") ?? ""
+            if !configuration.allowedOrigins.contains(where: { $0.lowercased() == origin.lowercased() }) {
+                refuse(context: context, head: head, status: .forbidden, reason: "origin \(origin.isEmpty ? "(none)" : origin) not allowed")
+                return
+            }
+        }
+        for required in configuration.requiredHeaders {
+            if !head.headers[required.name].contains(required.value) {
+                refuse(context: context, head: head, status: .unauthorized, reason: "missing or wrong \(required.name) header")
+                return
+            }
+        }
+        guard registry.count < configuration.maxConnections else {
+            refuse(context: context, head: head, status: .serviceUnavailable, reason: "connection limit \(configuration.maxConnections) reached")
+            return
+        }
+        let fields = HTTPFields(head.headers)
+        let handshake: ServerHandshake
+        do {
+            handshake = try ServerHandshake(
+                method: HTTPRequest.Method(head.method.rawValue) ?? .get,
+                httpVersion: (Int(head.version.major), Int(head.version.minor)),
+                headerFields: fields
+            )
+        } catch {
+            let response = ServerHandshake.rejectionResponse(for: error)
+            refuse(
+                context: context,
+                head: head,
+                status: HTTPResponseStatus(statusCode: response.status.code),
+                reason: error.description,
+                extraHeaders: HTTPHeaders(response.headerFields)
+            )
+            return
+        }
+        upgrade(handshake, head: head, context: context)
+    }
+
+    func upgrade(_ handshake: ServerHandshake, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let subprotocol = handshake.selectSubprotocol(supported: configuration.subprotocols)
+        var acceptedExtensions: [WebSocketExtensionOffer] = []
+        var extensions: [any WebSocketExtension] = []
+        if let options = configuration.compression {
+            let offers = handshake.offeredExtensions.filter { $0.name.lowercased() == PerMessageDeflateNegotiator.extensionName }
+            if let agreement = PerMessageDeflateNegotiator(options: options).respond(to: offers) {
+                acceptedExtensions.append(agreement.response)
+                extensions.append(PerMessageDeflate(parameters: agreement.parameters, role: .server, compressionLevel: configuration.compressionLevel))
+            }
+        }
+        let response: HTTPResponse
+        do {
+            response = try handshake.acceptResponse(subprotocol: subprotocol, extensions: acceptedExtensions)
+        } catch {
+            refuse(context: context, head: head, status: .internalServerError, reason: error.description)
+            return
+        }
+        upgrading = true
+        timeoutTask?.cancel()
+
+        let connection = Connection(
+            role: .server,
+            configuration: configuration.limits,
+            extensions: extensions,
+            autoReplyPolicy: .automatic,
+            randomNumberGenerator: SystemRandomNumberGenerator()
+        )
+        let info = SessionInfo(
+            remoteAddress: remoteAddress,
+            path: head.uri,
+            subprotocol: subprotocol,
+            extensions: acceptedExtensions,
+            requestHeaders: head.headers.map { ($0.name, $0.value) }
+        )
+        let session = WebSocketSession(
+            role: .server,
+            connection: connection,
+            info: info,
+            eventLoop: context.eventLoop,
+            idleTimeout: configuration.idleTimeout,
+            maxBackpressure: configuration.maxBackpressure,
+            closeTimeout: configuration.closeTimeout,
+            delegate: application
+        )
+        let responseHead = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: HTTPHeaders(response.headerFields))
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+
+        // Swap the HTTP handlers for the session. The decoder goes last: on removal it
+        // forwards the bytes that followed the request (frames sent without waiting for the
+        // 101) to the next handler, which is then the session.
+        let pipeline = context.pipeline
+        let registry = self.registry
+        do {
+            session.registry = registry
+            registry.add(session)
+            try pipeline.syncOperations.addHandler(session, position: .after(self))
+            session.eventLoop.assertInEventLoop()
+            pipeline.removeHandler(name: encoderName, promise: nil)
+            pipeline.removeHandler(context: context, promise: nil)
+            pipeline.removeHandler(name: decoderName, promise: nil)
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+
+    func refuse(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        status: HTTPResponseStatus,
+        reason: String,
+        extraHeaders: HTTPHeaders = [:]
+    ) {
+        application.upgradeRefused(remoteAddress: remoteAddress, path: head.uri, status: Int(status.code), reason: reason)
+        respond(context: context, status: status, body: reason + "\n", close: true, extraHeaders: extraHeaders)
+    }
+
+    func serveHTTP(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let keepAlive = head.isKeepAlive
+        application.respond(toHTTPRequest: head, channel: context.channel).hop(to: context.eventLoop).whenComplete { [self] result in
+            switch result {
+            case .success(.some(.respond(let status, let contentType, let body))):
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Type", value: contentType)
+                respond(context: context, status: status, body: body, close: !keepAlive, extraHeaders: headers)
+            case .success(.none):
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+                respond(context: context, status: .notFound, body: "not found; WebSocket clients: send an upgrade request\n", close: !keepAlive, extraHeaders: headers)
+            case .failure:
+                respond(context: context, status: .internalServerError, body: "internal error\n", close: true)
+            }
+        }
+    }
+
+    func respond(context: ChannelHandlerContext, status: HTTPResponseStatus, body: String, close: Bool, extraHeaders: HTTPHeaders = [:]) {
+        var headers = extraHeaders
+        if !headers.contains(name: "content-type") {
+            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        }
+        var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
+        buffer.writeString(body)
+        headers.add(name: "Content-Length", value: String(buffer.readableBytes))
+        if close { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if close {
+            done.whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        switch address {
+        case .v6:
+            return "[\(address.ipAddress ?? "?")]:\(address.port ?? 0)"
+        default:
+            return "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        }
+    }
+}

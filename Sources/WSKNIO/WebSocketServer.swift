@@ -1,0 +1,85 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import WSKCore
+
+/// A listening WebSocket server: a NIO server bootstrap whose connections start as
+/// HTTP/1 (for the upgrade, and for plain pages) and become ``WebSocketSession``s.
+public final class WebSocketServer: Sendable {
+    /// The bound address (with the real port when asked for port 0).
+    public let localAddress: SocketAddress
+    /// The open sessions.
+    public let registry: SessionRegistry
+    let channel: Channel
+
+    init(channel: Channel, registry: SessionRegistry) {
+        self.channel = channel
+        self.localAddress = channel.localAddress!
+        self.registry = registry
+    }
+
+    /// Binds and starts accepting connections.
+    public static func start(
+        host: String,
+        port: Int,
+        configuration: WebSocketServerConfiguration,
+        application: WebSocketServerApplication,
+        group: EventLoopGroup
+    ) async throws -> WebSocketServer {
+        let registry = SessionRegistry()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel: channel, configuration: configuration, application: application, registry: registry)
+                }
+            }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        return WebSocketServer(channel: channel, registry: registry)
+    }
+
+    static func configure(
+        channel: Channel,
+        configuration: WebSocketServerConfiguration,
+        application: WebSocketServerApplication,
+        registry: SessionRegistry
+    ) throws {
+        let sync = channel.pipeline.syncOperations
+        if let tls = configuration.tls {
+            try sync.addHandler(NIOSSLServerHandler(context: tls))
+        }
+        let decoderName = "wsk.http.decoder"
+        let encoderName = "wsk.http.encoder"
+        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: decoderName)
+        try sync.addHandler(HTTPResponseEncoder(), name: encoderName)
+        try sync.addHandler(
+            ServerUpgradeHandler(
+                configuration: configuration,
+                application: application,
+                registry: registry,
+                decoderName: decoderName,
+                encoderName: encoderName
+            )
+        )
+    }
+
+    /// Stops accepting new connections.
+    public func stopAccepting() async {
+        try? await channel.close()
+    }
+
+    /// Closes every session with `code` and waits up to `timeout` for them to finish.
+    public func closeAll(code: CloseCode, reason: String, timeout: TimeAmount) async {
+        for session in registry.all {
+            session.eventLoop.execute { session.close(code: code, reason: reason) }
+        }
+        let deadline = NIODeadline.now() + timeout
+        while registry.count > 0 && NIODeadline.now() < deadline {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+}

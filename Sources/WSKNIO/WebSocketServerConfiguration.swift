@@ -1,0 +1,40 @@
+import NIOCore
+import NIOSSL
+import WSKCompression
+import WSKCore
+
+/// Everything a WebSocket server needs to accept and run connections.
+public struct WebSocketServerConfiguration: Sendable {
+    /// Frame and message size limits (RFC 6455 §10.4). Defaults: 16 MiB each.
+    public var limits = WebSocketConfiguration()
+    /// Subprotocols this server speaks, in no particular order; the first one the client
+    /// offers that is in this list is selected (RFC 6455 §4.2.2). Empty: never select one.
+    public var subprotocols: [String] = []
+    /// permessage-deflate preferences, or `nil` to refuse compression.
+    public var compression: PerMessageDeflateOptions? = PerMessageDeflateOptions()
+    /// zlib compression level for outgoing messages, 0...9.
+    public var compressionLevel = PerMessageDeflate.defaultCompressionLevel
+    /// The most concurrent WebSocket connections; further upgrade requests get 503.
+    public var maxConnections = 100_000
+    /// How long a client has to complete its upgrade request before it is dropped.
+    public var handshakeTimeout: TimeAmount = .seconds(10)
+    /// When set, a client silent for this long is pinged, and closed (1001) if it stays
+    /// silent for as long again (Bunny's idle-timeout semantics).
+    public var idleTimeout: TimeAmount? = nil
+    /// The most bytes queued for a client that does not read; past it the client is
+    /// closed with 1008 instead of growing memory.
+    public var maxBackpressure = 16 * 1024 * 1024
+    /// How long to wait for the peer's close frame after sending ours.
+    public var closeTimeout: TimeAmount = .seconds(2)
+    /// `Origin` values allowed to upgrade (exact match, case-insensitive); empty allows all.
+    /// Others get 403.
+    public var allowedOrigins: [String] = []
+    /// Header fields that must be present with these values (`Authorization: Bearer x`);
+    /// a request missing one gets 401.
+    public var requiredHeaders: [(name: String, value: String)] = []
+    /// TLS for `wss://`, or `nil` for plain `ws://`.
+    public var tls: NIOSSLContext? = nil
+
+    /// Creates the default configuration.
+    public init() {}
+}
