@@ -103,6 +103,8 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     var context: ChannelHandlerContext?
     var output: ByteBuffer?
     var flushScheduled = false
+    /// Between channelRead and channelReadComplete: sends are flushed at the end of the burst.
+    var inReadBurst = false
     var readPending = false
     var lastActivity: NIODeadline
     var idleTask: Scheduled<Void>?
@@ -110,6 +112,9 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     var awaitingPong = false
     var didClose = false
     var registry: SessionRegistry?
+    /// Why this side dropped the transport without a closing handshake (backpressure), to
+    /// report instead of 1006.
+    var forcedClose: CloseOutcome?
     var transportClosing = false
 
     /// Creates a session; add it to the channel pipeline in place of the HTTP handlers.
@@ -158,6 +163,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
+        inReadBurst = true
         lastActivity = .now()
         awaitingPong = false
         connection.receive(&bytes)
@@ -165,7 +171,9 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
         flushOutput()
+        context.fireChannelReadComplete()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
@@ -257,7 +265,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     func afterSend() {
         if output.map({ $0.readableBytes >= 64 * 1024 }) ?? false {
             flushOutput()
-        } else if !flushScheduled {
+        } else if !inReadBurst && !flushScheduled {
             flushScheduled = true
             eventLoop.execute { [self] in
                 flushScheduled = false
@@ -298,6 +306,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
                 try? connection.send(.close(CloseFrame(code: .policyViolation, reason: "backpressure limit")), into: &out)
                 context.writeAndFlush(wrapOutboundOut(out), promise: nil)
             }
+            forcedClose = CloseOutcome(code: .policyViolation, reason: "backpressure limit", wasClean: false, initiatedByPeer: false)
             transportClosing = true
             context.close(promise: nil)
         }
@@ -349,6 +358,8 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         didClose = true
         idleTask?.cancel()
         registry?.remove(self)
+        var outcome = outcome
+        if let forcedClose, outcome.code == .abnormalClosure { outcome = forcedClose }
         delegate.sessionDidClose(self, outcome: outcome)
         // RFC 6455 §7.1.1: the server closes the TCP connection first; a client waits for
         // it (briefly) after the closing handshake.

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// The `wsk` binary built next to this test bundle.
+enum Binary {
+    static var wsk: URL {
+        // The test bundle lives in .build/<triple>/debug/ next to the executables.
+        let bundle = Bundle.main.bundleURL
+        let candidates = [
+            bundle.deletingLastPathComponent().appendingPathComponent("wsk"),
+            bundle.appendingPathComponent("wsk"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wsk"),
+        ]
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        // Fall back to the package's debug build folder.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/wsk")
+    }
+}
+
+/// A running `wsk` process: its stdout lines, stderr and exit status.
+final class WSKProcess: @unchecked Sendable {
+    let process = Process()
+    let stdout = Pipe()
+    let stderr = Pipe()
+    private let lock = NSLock()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = Binary.wsk
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.lock.withLock { self?.stdoutData.append(data) }
+        }
+        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.lock.withLock { self?.stderrData.append(data) }
+        }
+        try process.run()
+    }
+
+    var standardOutput: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
+    var standardError: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+
+    /// Waits until `predicate` holds for stdout+stderr, or the timeout passes.
+    @discardableResult
+    func waitForOutput(timeout: Double = 10, _ predicate: (String, String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if predicate(standardOutput, standardError) { return true }
+            if !process.isRunning {
+                Thread.sleep(forTimeInterval: 0.05)
+                return predicate(standardOutput, standardError)
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits for exit; returns the status, or nil on timeout (then kills it).
+    func waitForExit(timeout: Double = 10) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning {
+            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
+        // Let the readability handlers drain.
+        Thread.sleep(forTimeInterval: 0.05)
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        stdout.fileHandleForReading.readabilityHandler = nil
+        stderr.fileHandleForReading.readabilityHandler = nil
+    }
+
+    /// Runs `wsk` to completion and returns (status, stdout, stderr).
+    static func run(_ arguments: [String], timeout: Double = 30) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = try WSKProcess(arguments)
+        let status = process.waitForExit(timeout: timeout) ?? -1
+        return (status, process.standardOutput, process.standardError)
+    }
+}
+
+/// A `wsk serve-echo` on a free port.
+final class EchoServerProcess: @unchecked Sendable {
+    let process: WSKProcess
+    let port: Int
+    let scheme: String
+
+    init(_ arguments: [String] = []) throws {
+        process = try WSKProcess(["serve-echo", "--port", "0", "--threads", "2"] + arguments)
+        var found: (String, Int)? = nil
+        process.waitForOutput(timeout: 15) { out, _ in
+            guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) else { return false }
+            let url = line.dropFirst("listening on ".count)
+            guard let colon = url.lastIndex(of: ":"), let port = Int(url[url.index(after: colon)...]) else { return false }
+            found = (String(url.prefix { $0 != ":" }), port)
+            return true
+        }
+        guard let found else {
+            throw TestFailure("serve-echo did not print its port; stderr: \(process.standardError)")
+        }
+        scheme = found.0
+        port = found.1
+    }
+
+    var log: String { process.standardError }
+
+    func stop() -> Int32? {
+        process.signal(SIGTERM)
+        return process.waitForExit(timeout: 10)
+    }
+
+    deinit {
+        if process.process.isRunning { process.signal(SIGKILL) }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
