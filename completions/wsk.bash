@@ -173,13 +173,86 @@ _wsk() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    help)
+    serve-echo|help)
         # Offer subcommand argument completions
         "_wsk_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve-echo help' -- "${cur}"))
+        ;;
+    esac
+}
+
+_wsk_serve-echo() {
+    repeating_flags=()
+    non_repeating_flags=(--broadcast --pubsub --exclude-sender --no-compression --server-no-context-takeover --client-no-context-takeover -v --verbose --version -h --help)
+    repeating_options=(--subprotocol --allow-origin --require-header)
+    non_repeating_options=(--host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --log-format)
+    __wsk_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '-p'|'--port')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--subprotocol')
+        return
+        ;;
+    '--server-max-window-bits')
+        return
+        ;;
+    '--client-max-window-bits')
+        return
+        ;;
+    '--compression-level')
+        return
+        ;;
+    '--max-message-size')
+        return
+        ;;
+    '--max-frame-size')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--handshake-timeout')
+        return
+        ;;
+    '--idle-timeout')
+        return
+        ;;
+    '--max-backpressure')
+        return
+        ;;
+    '--allow-origin')
+        return
+        ;;
+    '--require-header')
+        return
+        ;;
+    '--tls-cert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-client-ca')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--log-format')
+        __wsk_add_completions -W 'text'$'\n''json'
+        return
         ;;
     esac
 }

@@ -22,6 +22,8 @@ function __wsk_parse_tokens -S
     case 'wsk'
         __wsk_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
+        case 'serve-echo'
+            __wsk_parse_subcommand 0 'host=' 'p/port=' 'threads=' 'broadcast' 'pubsub' 'exclude-sender' 'subprotocol=+' 'no-compression' 'server-no-context-takeover' 'client-no-context-takeover' 'server-max-window-bits=' 'client-max-window-bits=' 'compression-level=' 'max-message-size=' 'max-frame-size=' 'max-connections=' 'handshake-timeout=' 'idle-timeout=' 'max-backpressure=' 'allow-origin=+' 'require-header=+' 'tls-cert=' 'tls-key=' 'tls-client-ca=' 'v/verbose' 'log-format=' 'version' 'h/help'
         case 'help'
             __wsk_parse_subcommand -r 1 'version'
         end
@@ -79,5 +81,34 @@ end
 complete -c 'wsk' -f
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk" version' -l 'version' -d 'Show the version.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'serve-echo' -d 'Run a strict, fast WebSocket echo server (also broadcast and pub/sub).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" host' -l 'host' -d 'Address to listen on (IPv4 or IPv6, e.g. 0.0.0.0 or ::1).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" p port' -s 'p' -l 'port' -d 'Port to listen on; 0 picks a free port and prints it.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" threads' -l 'threads' -d 'Event-loop threads.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" broadcast' -l 'broadcast' -d 'Send every message to all connected clients.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" pubsub' -l 'pubsub' -d 'Pub/sub: the request path names the topic; messages go to every client on that topic.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" exclude-sender' -l 'exclude-sender' -d 'With --broadcast or --pubsub, do not send a message back to its sender.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo"' -l 'subprotocol' -d 'A subprotocol the server speaks (repeatable).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" no-compression' -l 'no-compression' -d 'Refuse permessage-deflate even when a client offers it.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" server-no-context-takeover' -l 'server-no-context-takeover' -d 'Reset the server\'s compressor after every message (server_no_context_takeover).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" client-no-context-takeover' -l 'client-no-context-takeover' -d 'Ask clients to reset their compressor after every message (client_no_context_takeover).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" server-max-window-bits' -l 'server-max-window-bits' -d 'Largest LZ77 window of the server\'s compressor, 8-15 (server_max_window_bits).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" client-max-window-bits' -l 'client-max-window-bits' -d 'Window to ask clients to use, 8-15 (client_max_window_bits), when they allow it.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" compression-level' -l 'compression-level' -d 'zlib level for outgoing messages, 0-9.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" max-message-size' -l 'max-message-size' -d 'Largest message accepted (sum of fragments, or inflated size); larger ones close with 1009.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" max-frame-size' -l 'max-frame-size' -d 'Largest frame payload accepted; larger ones close with 1009.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" max-connections' -l 'max-connections' -d 'Most concurrent WebSocket clients; further upgrades get HTTP 503.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" handshake-timeout' -l 'handshake-timeout' -d 'Seconds a client has to send its upgrade request.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" idle-timeout' -l 'idle-timeout' -d 'Ping a client silent this long; close it (1001) if still silent as long again.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" max-backpressure' -l 'max-backpressure' -d 'Bytes queued for a client that does not read before it is closed with 1008.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo"' -l 'allow-origin' -d 'An Origin allowed to connect (repeatable); others get HTTP 403.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo"' -l 'require-header' -d 'A header every upgrade request must carry, \'Name: value\' (repeatable); else HTTP 401.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" tls-cert' -l 'tls-cert' -d 'PEM certificate chain; serve wss:// (needs --tls-key).' -rF
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" tls-key' -l 'tls-key' -d 'PEM private key for --tls-cert.' -rF
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" tls-client-ca' -l 'tls-client-ca' -d 'PEM CA bundle; require client certificates signed by it.' -rF
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" v verbose' -s 'v' -l 'verbose' -d 'Log every message, not just connections.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" log-format' -l 'log-format' -d 'Log line format: text or json.' -rfka 'text json'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" version' -l 'version' -d 'Show the version.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk help" version' -l 'version' -d 'Show the version.'

@@ -5,7 +5,9 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
-packages=(libedit-dev zlib1g-dev pkg-config)
+# Build: libedit-dev, zlib1g-dev, pkg-config. Tests: openssl (certificates), node-ws (Node
+# `ws` peer), chromium (the console page in a real browser).
+packages=(libedit-dev zlib1g-dev pkg-config openssl node-ws chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -15,3 +17,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 echo "system packages: ${packages[*]} installed"
+
+# Python `websockets` (interop peer) from PyPI.
+if ! python3 -c 'import websockets' 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'websockets>=12' 
+fi
+echo "python websockets: $(python3 -c 'import websockets; print(websockets.__version__)')"

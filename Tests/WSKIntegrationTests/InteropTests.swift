@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// Other implementations' clients against `wsk serve-echo`: Python `websockets` and Node
+/// `ws`, with and without permessage-deflate, plus TLS and a real browser.
+///
+/// `.ci/run` installs the peers (pip `websockets`, Debian `node-ws`, `chromium`). A peer
+/// that is missing fails the test, so CI can never pass without running them; set
+/// `WSK_SKIP_INTEROP=1` to skip them on a development machine that lacks them.
+@Suite("Interop with other implementations", .serialized, .timeLimit(.minutes(3)))
+struct InteropTests {
+    static let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers")
+    static let skip = ProcessInfo.processInfo.environment["WSK_SKIP_INTEROP"] == "1"
+
+    /// Runs a program to completion; returns status and combined output.
+    static func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        var data = Data()
+        let handle = pipe.fileHandleForReading
+        while process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        if process.isRunning {
+            process.terminate()
+            return (-1, "timed out")
+        }
+        data = handle.readDataToEndOfFile()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test(.disabled(if: skip), arguments: [false, true])
+    func pythonWebsocketsClient(deflate: Bool) throws {
+        let server = try EchoServerProcess()
+        let result = try Self.run("python3", [Self.peers.appendingPathComponent("py_client.py").path, "ws://127.0.0.1:\(server.port)/"] + (deflate ? ["--deflate"] : []))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("OK"), "\(result.output)")
+    }
+
+    @Test(.disabled(if: skip), arguments: [false, true])
+    func nodeWsClient(deflate: Bool) throws {
+        let server = try EchoServerProcess()
+        let result = try Self.run("node", [Self.peers.appendingPathComponent("node_client.js").path, "ws://127.0.0.1:\(server.port)/"] + (deflate ? ["--deflate"] : []))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("OK"), "\(result.output)")
+    }
+
+    @Test(.disabled(if: skip))
+    func tlsWithASelfSignedCertificate() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cert = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        let openssl = try Self.run("openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        #expect(openssl.status == 0, "\(openssl.output)")
+        let server = try EchoServerProcess(["--tls-cert", cert, "--tls-key", key])
+        #expect(server.scheme == "wss")
+        let result = try Self.run("python3", [
+            Self.peers.appendingPathComponent("py_client.py").path, "wss://localhost:\(server.port)/", "--deflate", "--cafile", cert,
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("OK"), "\(result.output)")
+    }
+
+    /// The console page at GET / in headless Chromium: it connects, sends, and shows the echo.
+    @Test(.disabled(if: skip))
+    func browserConsoleInHeadlessChromium() throws {
+        let server = try EchoServerProcess()
+        let result = try Self.run("chromium", [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--virtual-time-budget=5000",
+            "--dump-dom", "http://127.0.0.1:\(server.port)/?autotest=hello%20from%20chromium",
+        ], timeout: 90)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("&gt; hello from chromium"), "\(result.output)")
+        #expect(result.output.contains("&lt; hello from chromium"), "\(result.output)")
+        #expect(result.output.contains("connected to ws://127.0.0.1:\(server.port)/"), "\(result.output)")
+    }
+}
