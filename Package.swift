@@ -108,7 +108,8 @@ let package = Package(
                 "WSKCore",
                 "WSKCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Peers"]
         ),
         .testTarget(
             name: "WSKCLITests",
