@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 declare -A allowed=(
     [WSKCore]="NIOCore HTTPTypes"
     [WSKCompression]="WSKCore NIOCore CZlib"
-    [WSKCLI]="WSKCore WSKCompression NIOCore ArgumentParser Foundation FoundationEssentials Glibc"
+    [WSKNIO]="WSKCore WSKCompression NIOCore NIOPosix NIOHTTP1 NIOSSL NIOConcurrencyHelpers HTTPTypes"
+    [WSKCLI]="WSKCore WSKCompression WSKNIO NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers ArgumentParser Foundation FoundationEssentials Glibc Dispatch"
     [wsk]="WSKCLI"
 )
 
