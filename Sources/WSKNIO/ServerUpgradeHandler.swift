@@ -177,6 +177,20 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             closeTimeout: configuration.closeTimeout,
             delegate: application
         )
+        // Register the session (and let the application see it open) before the 101 goes
+        // out: a client may act on the 101 at once, and broadcasts or topics must already
+        // include this session by then.
+        let pipeline = context.pipeline
+        let sync = pipeline.syncOperations
+        session.registry = registry
+        registry.add(session)
+        do {
+            try sync.addHandler(session, position: .after(self))
+        } catch {
+            registry.remove(session)
+            context.close(promise: nil)
+            return
+        }
         let responseHead = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: HTTPHeaders(response.headerFields))
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -184,19 +198,9 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         // Swap the HTTP handlers for the session. The decoder goes last: on removal it
         // forwards the bytes that followed the request (frames sent without waiting for the
         // 101) to the next handler, which is then the session.
-        let pipeline = context.pipeline
-        let registry = self.registry
-        do {
-            session.registry = registry
-            registry.add(session)
-            try pipeline.syncOperations.addHandler(session, position: .after(self))
-            session.eventLoop.assertInEventLoop()
-            pipeline.removeHandler(name: encoderName, promise: nil)
-            pipeline.removeHandler(context: context, promise: nil)
-            pipeline.removeHandler(name: decoderName, promise: nil)
-        } catch {
-            context.close(promise: nil)
-        }
+        sync.removeHandler(name: encoderName, promise: nil)
+        sync.removeHandler(context: context, promise: nil)
+        sync.removeHandler(name: decoderName, promise: nil)
     }
 
     func refuse(
@@ -212,7 +216,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
 
     func serveHTTP(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let keepAlive = head.isKeepAlive
-        application.respond(toHTTPRequest: head, channel: context.channel).hop(to: context.eventLoop).whenComplete { [self] result in
+        application.respond(toHTTPRequest: head, channel: context.channel).hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(.some(.respond(let status, let contentType, let body))):
                 var headers = HTTPHeaders()
@@ -241,7 +245,8 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if close {
-            done.whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
         }
     }
 

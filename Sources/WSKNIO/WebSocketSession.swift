@@ -103,6 +103,8 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     var context: ChannelHandlerContext?
     var output: ByteBuffer?
     var flushScheduled = false
+    /// The most recent write, so closing can wait for it.
+    var lastWrite: EventLoopFuture<Void>?
     /// Between channelRead and channelReadComplete: sends are flushed at the end of the burst.
     var inReadBurst = false
     var readPending = false
@@ -285,12 +287,10 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         }
         guard let out = output, out.readableBytes > 0 else { return }
         output = nil
-        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        let written = context.writeAndFlush(wrapOutboundOut(out))
+        lastWrite = written
         if !context.channel.isWritable {
             checkBackpressure(context)
-        }
-        if connection.state == .closed && !transportClosing {
-            closeTransport()
         }
     }
 
@@ -372,10 +372,17 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
+    /// Closes the TCP connection once everything queued (the close frame above all) is
+    /// written: NIO fails writes still pending when a channel closes.
     func closeTransport() {
         guard let context, !transportClosing else { return }
         transportClosing = true
-        context.close(promise: nil)
+        if let lastWrite {
+            let channel = context.channel
+            lastWrite.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
     }
 
     func scheduleCloseTimeout() {
