@@ -31,14 +31,21 @@ run_matrix() {
     done
 }
 
-taskset -c 0 .build/release/wsk serve-echo --port 9201 --threads 1 >/dev/null 2>&1 &
-wsk_pid=$!
+# One server at a time, so idle peers do not share core 0 with the one being measured.
 taskset -c 0 node "$work/node-ws-echo.js" 9202 >/dev/null 2>&1 &
+sleep 1.5
+run_matrix node-ws 9202
+kill $! 2>/dev/null || true
+
 taskset -c 0 "$work/go-gorilla-echo" 9203 >/dev/null 2>&1 &
 sleep 1.5
-run_matrix wsk 9201
-run_matrix node-ws 9202
 run_matrix gorilla 9203
+kill $! 2>/dev/null || true
+
+taskset -c 0 .build/release/wsk serve-echo --port 9201 --threads 1 >/dev/null 2>&1 &
+wsk_pid=$!
+sleep 1.5
+run_matrix wsk 9201
 
 echo "idle connections (wsk serve-echo, 10000):"
 python3 scripts/idle-connections.py 9201 "$wsk_pid" 10000
