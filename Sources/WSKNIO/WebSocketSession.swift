@@ -255,6 +255,28 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         afterSend()
     }
 
+    /// A future that succeeds once the socket can take more data (at once when it can).
+    public func whenWritable() -> EventLoopFuture<Void> {
+        flushOutput()
+        guard let context, !context.channel.isWritable, let lastWrite else {
+            return eventLoop.makeSucceededVoidFuture()
+        }
+        // The last write completing means the kernel took the queued bytes.
+        return lastWrite.flatMapErrorThrowing { _ in }
+    }
+
+    /// A future that completes when the connection's transport has closed.
+    public var closeFuture: EventLoopFuture<Void> {
+        context?.channel.closeFuture ?? eventLoop.makeSucceededVoidFuture()
+    }
+
+    /// Drops the transport at once, without a closing handshake (the peer is unresponsive).
+    public func abort() {
+        guard let context else { return }
+        transportClosing = true
+        context.close(promise: nil)
+    }
+
     /// Starts the closing handshake; the transport closes when the peer answers or after
     /// the close timeout.
     public func close(code: CloseCode, reason: String = "") {

@@ -1,0 +1,378 @@
+// connect on the wire: TCP (through an HTTP CONNECT proxy if configured), TLS for wss://,
+// the HTTP/1.1 upgrade request, then frames both ways. In pipe mode each stdin record
+// becomes one message and each received message one stdout record; stdin EOF sends close
+// 1000 and waits for the server's close. The exit status says how the connection ended.
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import WSKCore
+import WSKNIO
+
+/// Runs `wsk connect` in pipe mode.
+final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
+    enum ExitStatus {
+        static let normal: Int32 = 0
+        static let connectionFailed: Int32 = 1
+        static let handshakeRefused: Int32 = 2
+        static let protocolError: Int32 = 3
+        static let abnormal: Int32 = 4
+    }
+
+    let url: WebSocketURL
+    let configuration: WebSocketClientConfiguration
+    let pipe: PipeOptions
+    let connection: ClientConnectionOptions
+    let output: ClientOutputOptions
+    let untilRegex: Regex<AnyRegexOutput>?
+    let delimiter: UInt8
+
+    // State shared between the event loop, the stdin thread and run(); guarded by `state`.
+    struct State {
+        var session: WebSocketSession?
+        var received = 0
+        var outcome: CloseOutcome?
+        var violation: ProtocolViolation?
+        var closed: EventLoopPromise<Void>?
+        var userClosing = false
+        var lastPongAt: NIODeadline = .now()
+    }
+    let state = NIOLockedValueBox(State())
+
+    init(url: WebSocketURL, configuration: WebSocketClientConfiguration, pipe: PipeOptions, connection: ClientConnectionOptions, output: ClientOutputOptions) {
+        self.url = url
+        self.configuration = configuration
+        self.pipe = pipe
+        self.connection = connection
+        self.output = output
+        self.untilRegex = pipe.until.flatMap { try? Regex($0) }
+        self.delimiter = pipe.nullDelimited ? 0 : UInt8(ascii: "\n")
+    }
+
+    func run() async -> Int32 {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let stdin = StdinReader(binary: pipe.binary, delimiter: delimiter)
+        var backoff = 0.5
+        while true {
+            let status = await runOnce(group: group, stdin: stdin)
+            guard connection.reconnect, status == ExitStatus.abnormal || status == ExitStatus.connectionFailed, !stdin.finished else {
+                try? await group.shutdownGracefully()
+                return status
+            }
+            Diagnostics.note("reconnecting in \(backoff) s")
+            try? await Task.sleep(nanoseconds: UInt64(backoff * 1e9))
+            backoff = min(backoff * 2, 30)
+        }
+    }
+
+    func runOnce(group: EventLoopGroup, stdin: StdinReader) async -> Int32 {
+        let loop = group.next()
+        let closed = loop.makePromise(of: Void.self)
+        state.withLockedValue {
+            $0 = State()
+            $0.closed = closed
+        }
+        let client: WebSocketClientConnection
+        do {
+            client = try await WebSocketClient.connect(to: url, configuration: configuration, group: group, delegate: self)
+        } catch let error as WebSocketClientError {
+            closed.succeed(())
+            switch error {
+            case .connectionFailed(let message):
+                Diagnostics.error(message)
+                return ExitStatus.connectionFailed
+            case .handshakeRefused(_, _, let head, let bodyStart, let failure):
+                Diagnostics.error(error.description)
+                Diagnostics.raw(head + "\r\n" + bodyStart + (bodyStart.isEmpty || bodyStart.hasSuffix("\n") ? "" : "\n"))
+                _ = failure
+                return ExitStatus.handshakeRefused
+            }
+        } catch {
+            closed.succeed(())
+            Diagnostics.error("\(error)")
+            return ExitStatus.connectionFailed
+        }
+        let session = client.session
+        state.withLockedValue { $0.session = session }
+        if output.showHandshake {
+            Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
+        }
+        if output.verbose {
+            let info = session.info
+            Diagnostics.note("connected to \(url) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")
+        }
+        let pinger = startPinging(session: session)
+
+        // Feed messages: -x messages, or stdin records until EOF.
+        let sender = Task.detached { [self] in
+            if !pipe.execute.isEmpty {
+                for message in pipe.execute {
+                    await send(.text(message), on: session)
+                }
+                let defaultWait: Double? = (pipe.exitAfter == nil && pipe.until == nil) ? 2 : nil
+                if let wait = pipe.wait?.value ?? defaultWait {
+                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                    closeNormally(session)
+                }
+                return
+            }
+            while let record = stdin.next() {
+                await send(message(from: record), on: session)
+            }
+            if pipe.waitForClose { return }
+            if let wait = pipe.wait?.value {
+                try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            }
+            closeNormally(session)
+        }
+        try? await closed.futureResult.get()
+        sender.cancel()
+        pinger?.cancel()
+        return exitStatus()
+    }
+
+    func exitStatus() -> Int32 {
+        let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
+        if let violation {
+            Diagnostics.error("protocol error: \(violation)")
+            return ExitStatus.protocolError
+        }
+        guard let outcome else { return ExitStatus.abnormal }
+        switch outcome.code {
+        case .normalClosure, .goingAway, .noStatusReceived:
+            if output.verbose { Diagnostics.note("closed: \(outcome)") }
+            return outcome.wasClean ? ExitStatus.normal : ExitStatus.abnormal
+        case .protocolError, .invalidPayloadData, .messageTooBig, .unsupportedData, .mandatoryExtension:
+            Diagnostics.error("closed by the server: \(outcome)")
+            return ExitStatus.protocolError
+        default:
+            Diagnostics.error(outcome.code == .abnormalClosure ? "connection lost without a close frame (1006)" : "closed: \(outcome)")
+            return ExitStatus.abnormal
+        }
+    }
+
+    // MARK: - Sending
+
+    func message(from record: [UInt8]) -> OutboundMessage {
+        if pipe.base64 || pipe.hex {
+            let text = String(decoding: record, as: UTF8.self)
+            if let bytes = pipe.base64 ? Data(base64Encoded: text.trimmingCharacters(in: .whitespaces)).map(Array.init) : HexText.decode(text) {
+                return .binary(ByteBuffer(bytes: bytes))
+            }
+            Diagnostics.error("not \(pipe.base64 ? "base64" : "hex"), sent as text: \(text.prefix(60))")
+            return .text(text)
+        }
+        if pipe.binary { return .binary(ByteBuffer(bytes: record)) }
+        return .text(String(decoding: record, as: UTF8.self))
+    }
+
+    /// Sends on the event loop and waits until the socket can take more (backpressure).
+    func send(_ message: OutboundMessage, on session: WebSocketSession) async {
+        let future: EventLoopFuture<Void> = session.eventLoop.flatSubmit {
+            session.send(message)
+            return session.whenWritable()
+        }
+        try? await future.get()
+    }
+
+    func closeNormally(_ session: WebSocketSession) {
+        state.withLockedValue { $0.userClosing = true }
+        session.eventLoop.execute { session.close(code: .normalClosure) }
+    }
+
+    func startPinging(session: WebSocketSession) -> Task<Void, Never>? {
+        guard let interval = connection.pingInterval?.value else { return nil }
+        let timeout = connection.pingTimeout?.value
+        return Task.detached { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                if Task.isCancelled { return }
+                let sentAt = NIODeadline.now()
+                session.eventLoop.execute { session.send(.ping(ByteBuffer(string: "wsk"))) }
+                if let timeout {
+                    try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                    let lastPong = state.withLockedValue { $0.lastPongAt }
+                    if lastPong < sentAt && !Task.isCancelled {
+                        Diagnostics.error("no pong within \(timeout) s: the server is not answering")
+                        session.eventLoop.execute { session.abort() }
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - WebSocketSessionDelegate (on the event loop)
+
+    func sessionDidOpen(_ session: WebSocketSession) {}
+
+    func session(_ session: WebSocketSession, didReceive message: Message) {
+        writeRecord(message)
+        if pipe.echo {
+            session.send(message)
+        }
+        let count = state.withLockedValue {
+            $0.received += 1
+            return $0.received
+        }
+        var done = false
+        if let exitAfter = pipe.exitAfter, count >= exitAfter { done = true }
+        if let untilRegex, message.isText, message.text.contains(untilRegex) { done = true }
+        if done {
+            state.withLockedValue { $0.userClosing = true }
+            session.close(code: .normalClosure)
+        }
+    }
+
+    func session(_ session: WebSocketSession, didReceiveControl opcode: Opcode, payload: ByteBuffer) {
+        if opcode == .pong {
+            state.withLockedValue { $0.lastPongAt = .now() }
+        }
+        if output.verbose {
+            Diagnostics.note("\(opcode.name) \(payload.readableBytes) bytes")
+        }
+    }
+
+    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
+        state.withLockedValue { $0.violation = violation }
+    }
+
+    func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
+        let promise = state.withLockedValue { state -> EventLoopPromise<Void>? in
+            state.outcome = outcome
+            return state.closed
+        }
+        // Let the server close TCP first (RFC 6455 §7.1.1); the session times out otherwise.
+        session.closeFuture.whenComplete { _ in promise?.succeed(()) }
+    }
+
+    /// Writes one received message to stdout, blocking this event loop while stdout is
+    /// slow: reading stops, TCP flow control slows the server, nothing is dropped.
+    func writeRecord(_ message: Message) {
+        var bytes: [UInt8] = []
+        if output.timestamps {
+            bytes += Array((EventLog.timestamp() + " ").utf8)
+        }
+        if message.isText {
+            bytes += Array(message.data.readableBytesView)
+            bytes.append(delimiter)
+        } else if pipe.base64 {
+            bytes += Array(Data(message.data.readableBytesView).base64EncodedString().utf8)
+            bytes.append(delimiter)
+        } else if pipe.hex {
+            bytes += Array(HexText.encode(Array(message.data.readableBytesView)).utf8)
+            bytes.append(delimiter)
+        } else {
+            bytes += Array(message.data.readableBytesView)
+            if !pipe.binary { bytes.append(delimiter) }
+        }
+        FileOutput.writeAll(bytes, to: 1)
+    }
+}
+
+/// Reads stdin records on a dedicated thread.
+final class StdinReader: @unchecked Sendable {
+    let binary: Bool
+    let delimiter: UInt8
+    let lock = NIOLock()
+    var buffer: [UInt8] = []
+    var atEOF = false
+    var finished: Bool { lock.withLock { atEOF && buffer.isEmpty } }
+
+    init(binary: Bool, delimiter: UInt8) {
+        self.binary = binary
+        self.delimiter = delimiter
+    }
+
+    /// The next record (without its delimiter), or nil at EOF. Blocks.
+    func next() -> [UInt8]? {
+        while true {
+            let record: [UInt8]? = lock.withLock {
+                if binary && delimiter != 0 {
+                    // One message per read.
+                    if !buffer.isEmpty {
+                        defer { buffer.removeAll(keepingCapacity: true) }
+                        return buffer
+                    }
+                    return nil
+                }
+                if let index = buffer.firstIndex(of: delimiter) {
+                    let record = Array(buffer[..<index])
+                    buffer.removeSubrange(...index)
+                    return record
+                }
+                if atEOF && !buffer.isEmpty {
+                    defer { buffer.removeAll() }
+                    return buffer
+                }
+                return nil
+            }
+            if var record {
+                if !binary && delimiter == UInt8(ascii: "\n") && record.last == UInt8(ascii: "\r") {
+                    record.removeLast()
+                }
+                return record
+            }
+            if lock.withLock({ atEOF }) { return nil }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            lock.withLock {
+                if count <= 0 {
+                    atEOF = true
+                } else {
+                    buffer += chunk[..<count]
+                }
+            }
+        }
+    }
+}
+
+/// Hex encoding and tolerant decoding.
+enum HexText {
+    static func encode(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes hex, ignoring spaces, colons and `0x` prefixes; nil if not hex.
+    static func decode(_ text: String) -> [UInt8]? {
+        var cleaned = text.lowercased().replacingOccurrences(of: "0x", with: "")
+        cleaned.removeAll { $0 == " " || $0 == ":" || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard cleaned.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var iterator = cleaned.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            guard let h = high.hexDigitValue, let l = low.hexDigitValue else { return nil }
+            bytes.append(UInt8(h << 4 | l))
+        }
+        return bytes
+    }
+}
+
+/// Writes whole buffers to a file descriptor, retrying short writes.
+enum FileOutput {
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return  // EPIPE: the reader went away
+            }
+            offset += written
+        }
+    }
+}
+
+/// Status and errors on stderr (never stdout).
+enum Diagnostics {
+    static func error(_ message: String) { raw("wsk: \(message)\n") }
+    static func note(_ message: String) { raw("wsk: \(message)\n") }
+    static func raw(_ text: String) { FileOutput.writeAll(Array(text.utf8), to: 2) }
+}
