@@ -342,6 +342,7 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             closeTimeout: configuration.closeTimeout,
             delegate: delegate
         )
+        session.holdsWrites = true
         let result = WebSocketClientConnection(session: session, requestHead: requestText, responseHead: Self.headText(head))
         let sync = context.pipeline.syncOperations
         do {
@@ -358,6 +359,7 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         // message sent cannot meet it.
         let promise = self.promise
         sync.removeHandler(name: Self.decoderName).whenComplete { _ in
+            session.releaseWrites()
             promise.succeed(result)
         }
     }

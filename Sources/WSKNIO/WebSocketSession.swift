@@ -114,6 +114,9 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     var awaitingPong = false
     var didClose = false
     var registry: SessionRegistry?
+    /// While true, output is kept instead of written (a client's HTTP handlers are still
+    /// being removed); ``releaseWrites()`` ends it.
+    var holdsWrites = false
     /// Why this side dropped the transport without a closing handshake (backpressure), to
     /// report instead of 1006.
     var forcedClose: CloseOutcome?
@@ -298,8 +301,17 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
+    /// Starts writing output kept while the HTTP handlers were being removed.
+    func releaseWrites() {
+        holdsWrites = false
+        flushOutput()
+        if connection.state == .closed && didClose && role == .server {
+            closeTransport()
+        }
+    }
+
     func flushOutput() {
-        guard let context else { return }
+        guard let context, !holdsWrites else { return }
         if let replies = connection.takeOutput() {
             // Automatic replies produced outside drainEvents (rare); keep order simple.
             var out = output ?? ByteBufferAllocator().buffer(capacity: replies.readableBytes)

@@ -207,6 +207,8 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
     func sessionDidOpen(_ session: WebSocketSession) {}
 
     func session(_ session: WebSocketSession, didReceive message: Message) {
+        // After --exit-after or --until is satisfied, later messages are not printed.
+        if state.withLockedValue({ $0.userClosing && (pipe.exitAfter != nil || untilRegex != nil) }) { return }
         writeRecord(message)
         if pipe.echo {
             session.send(message)

@@ -1,0 +1,104 @@
+import Foundation
+
+/// A helper program (Python or Node peer, proxy) that prints its port on its first line.
+final class PeerProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let collected = Collected()
+
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Peers")
+
+    init(_ interpreter: String, _ script: String, _ arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [interpreter, Self.directory.appendingPathComponent(script).path] + arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let collected = self.collected
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.lock.withLock { collected.err.append(data) }
+        }
+        try process.run()
+        var line = Data()
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+            process.terminate()
+            throw TestFailure("\(script) did not print a port: \(String(decoding: line, as: UTF8.self))")
+        }
+        self.port = port
+    }
+
+    var standardError: String { collected.lock.withLock { String(decoding: collected.err, as: UTF8.self) } }
+
+    func waitForExit(timeout: Double = 15) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            process.terminate()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}
+
+/// Runs a shell pipeline with `wsk` on PATH-free absolute path substituted for `WSK`.
+func shell(_ script: String, environment: [String: String] = [:], timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", script.replacingOccurrences(of: "WSK ", with: "'\(Binary.wsk.path)' ")]
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for key in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"] {
+        env.removeValue(forKey: key)
+    }
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    let collected = Collected()
+    out.fileHandleForReading.readabilityHandler = { handle in
+        let data = handle.availableData
+        collected.lock.withLock { collected.out.append(data) }
+    }
+    err.fileHandleForReading.readabilityHandler = { handle in
+        let data = handle.availableData
+        collected.lock.withLock { collected.err.append(data) }
+    }
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+    if process.isRunning {
+        process.terminate()
+        throw TestFailure("timed out: \(script)")
+    }
+    Thread.sleep(forTimeInterval: 0.05)
+    out.fileHandleForReading.readabilityHandler = nil
+    err.fileHandleForReading.readabilityHandler = nil
+    let rest = out.fileHandleForReading.readDataToEndOfFile()
+    let restErr = err.fileHandleForReading.readDataToEndOfFile()
+    return collected.lock.withLock {
+        (process.terminationStatus, String(decoding: collected.out + rest, as: UTF8.self), String(decoding: collected.err + restErr, as: UTF8.self))
+    }
+}
+
+final class Collected: @unchecked Sendable {
+    let lock = NSLock()
+    var out = Data()
+    var err = Data()
+}
