@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "wsk", targets: ["wsk"]),
         .library(name: "WSKCore", targets: ["WSKCore"]),
         .library(name: "WSKCompression", targets: ["WSKCompression"]),
+        .library(name: "WSKCapture", targets: ["WSKCapture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -41,11 +42,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Capture files (pcap, pcapng), link layers, IPv4/IPv6 and TCP reassembly, for
+        // `wsk frame-dump --pcap`. Pure Swift with no dependencies.
+        .target(name: "WSKCapture"),
         .target(
             name: "WSKCLI",
             dependencies: [
                 "WSKCore",
                 "WSKCompression",
+                "WSKCapture",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -83,11 +89,19 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "WSKCaptureTests",
+            dependencies: ["WSKCapture"]
+        ),
+        .testTarget(
             name: "WSKCLITests",
             dependencies: [
                 "WSKCLI",
+                "WSKCore",
+                "WSKCapture",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            resources: [.copy("Resources")]
         ),
     ]
 )

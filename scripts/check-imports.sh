@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 declare -A allowed=(
     [WSKCore]="NIOCore HTTPTypes"
     [WSKCompression]="WSKCore NIOCore CZlib"
-    [WSKCLI]="WSKCore WSKCompression NIOCore ArgumentParser Foundation FoundationEssentials Glibc"
+    [WSKCapture]="NIOCore"
+    [WSKCLI]="WSKCore WSKCompression WSKCapture NIOCore HTTPTypes ArgumentParser Foundation FoundationEssentials Glibc"
     [wsk]="WSKCLI"
 )
 
