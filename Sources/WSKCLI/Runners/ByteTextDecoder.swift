@@ -17,10 +17,16 @@ public enum ByteTextDecoder {
     public static func hex(_ text: String) throws(DecodeError) -> [UInt8] {
         var digits: [UInt8] = []
         digits.reserveCapacity(text.utf8.count)
-        for (lineNumber, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var sawHexdump = false
+        // Split on unicode scalars: as Characters, CR LF is one element and would not split.
+        for (lineNumber, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = Substring(rawLine)
+            if sawHexdump && line.count >= 7 && line.allSatisfy(\.isHexDigit) {
+                continue  // hexdump -C ends with a line holding only the final offset
+            }
             // hexdump -C: "00000000  81 05 48 65  |..He|": drop the |ASCII| column and offset.
             if let bar = line.firstIndex(of: "|"), line.last == "|" || line.hasSuffix("|\r") {
+                sawHexdump = true
                 line = line[..<bar]
                 if let offsetEnd = line.firstIndex(of: " "), line[..<offsetEnd].count >= 7,
                     line[..<offsetEnd].allSatisfy(\.isHexDigit)
