@@ -173,13 +173,50 @@ _wsk() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    help)
+    frame-dump|help)
         # Offer subcommand argument completions
         "_wsk_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'frame-dump help' -- "${cur}"))
+        ;;
+    esac
+}
+
+_wsk_frame-dump() {
+    repeating_flags=()
+    non_repeating_flags=(--hex --base64 --deflate --json --full --count --quiet --strict --color --no-color --version -h --help)
+    repeating_options=(--port)
+    non_repeating_options=(--pcap --role --extensions --max-frame-size)
+    __wsk_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--pcap')
+        __wsk_add_completions -o plusdirs -fX '!*.@(pcap|pcapng|cap)'
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--role')
+        __wsk_add_completions -W 'auto'$'\n''client'$'\n''server'
+        return
+        ;;
+    '--extensions')
+        return
+        ;;
+    '--max-frame-size')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __wsk_add_completions -f
+        return
         ;;
     esac
 }

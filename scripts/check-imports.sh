@@ -8,7 +8,7 @@ declare -A allowed=(
     [WSKCore]="NIOCore HTTPTypes"
     [WSKCompression]="WSKCore NIOCore CZlib"
     [WSKCapture]="NIOCore"
-    [WSKCLI]="WSKCore WSKCompression WSKCapture NIOCore HTTPTypes ArgumentParser Foundation FoundationEssentials Glibc"
+    [WSKCLI]="WSKCore WSKCompression WSKCapture NIOCore HTTPTypes ArgumentParser Foundation FoundationEssentials Glibc Darwin"
     [wsk]="WSKCLI"
 )
 

@@ -82,6 +82,7 @@ struct FrameFormatter {
         } else if frame.payload.readableBytes > 0 {
             line += " " + preview(frame.payload, asText: record.isText)
         }
+        while line.last == " " { line.removeLast() }
         return line
     }
 

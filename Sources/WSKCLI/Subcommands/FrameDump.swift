@@ -29,7 +29,10 @@ public struct FrameDump: ParsableCommand {
             offset, fin, rsv1, rsv2, rsv3, opcode, opcode_name, masked, mask, \
             header_length, length, payload_hex, payload_text (text frames), \
             payload_truncated, close_code, close_name, close_reason (close frames), \
-            violations (each: direction, offset, id, rfc, close_code, close_name, message).
+            violations (each: direction, offset, id, rfc, close_code, close_name, message). \
+            Messages add frames, compressed and inflated_length; handshakes carry \
+            client, server, request_line, request_headers, status_line, \
+            response_headers, subprotocol, extensions and permessage_deflate.
 
             Exit status: 0 when decoding finished; 1 with --strict when a violation was \
             found, or when the input cannot be read; 64 for a usage error.
@@ -52,7 +55,7 @@ public struct FrameDump: ParsableCommand {
         case auto, client, server
     }
 
-    @Argument(help: ArgumentHelp("File with the raw bytes (or hex/base64 text); standard input when omitted or '-'.", valueName: "file"))
+    @Argument(help: ArgumentHelp("File with the raw bytes (or hex/base64 text); standard input when omitted or '-'.", valueName: "file"), completion: .file())
     var file: String?
 
     @Flag(help: "Read hex text: spaces, colons, 0x prefixes, newlines and xxd or hexdump -C output are accepted.")
@@ -61,7 +64,10 @@ public struct FrameDump: ParsableCommand {
     @Flag(help: "Read base64 text (standard or URL alphabet).")
     var base64 = false
 
-    @Option(help: ArgumentHelp("Read a pcap or pcapng capture and decode every WebSocket connection in it.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Read a pcap or pcapng capture and decode every WebSocket connection in it.", valueName: "file"),
+        completion: .file(extensions: ["pcap", "pcapng", "cap"])
+    )
     var pcap: String?
 
     @Option(help: "Only decode capture connections with this port on either side (repeatable).")
