@@ -142,6 +142,8 @@ import Testing
         let result = try frameDump(["--pcap", "x"], input: pcap)
         #expect(result.output.contains("! handshake-accept-key: Sec-WebSocket-Accept is \"AAAAAABiTxaQ9kYGzzhZRbK+xOo=\""))
         #expect(result.summary.violations == 1)
+        let quiet = try frameDump(["--pcap", "x", "--quiet"], input: pcap)
+        #expect(quiet.output.hasPrefix("! handshake-accept-key"), "\(quiet.output)")
     }
 
     @Test func aLostSegmentStopsThatDirectionWithANote() throws {

@@ -256,7 +256,10 @@ final class DumpSink {
         switch (mode, record) {
         case (.count, .violation), (.count, .note), (.count, .frame), (.count, .message), (.count, .handshake):
             return
-        case (.quiet, .note), (.quiet, .frame), (.quiet, .message), (.quiet, .handshake):
+        case (.quiet, .handshake(let handshake)):
+            // The handshake itself is not shown, but its faults are.
+            for violation in handshake.violations { emit(.violation(violation)) }
+        case (.quiet, .note), (.quiet, .frame), (.quiet, .message):
             return
         default:
             for line in formatter.render(record) { output.line(line) }

@@ -65,7 +65,7 @@ public struct FrameDump: ParsableCommand {
     var base64 = false
 
     @Option(
-        help: ArgumentHelp("Read a pcap or pcapng capture and decode every WebSocket connection in it.", valueName: "file"),
+        help: ArgumentHelp("Read a pcap or pcapng capture ('-' for standard input) and decode every WebSocket connection in it.", valueName: "file"),
         completion: .file(extensions: ["pcap", "pcapng", "cap"])
     )
     var pcap: String?
@@ -157,7 +157,7 @@ public struct FrameDump: ParsableCommand {
     func makeConfiguration() throws -> FrameDumper.Configuration {
         var configuration = FrameDumper.Configuration()
         if let pcap {
-            configuration.source = .file(pcap)
+            configuration.source = pcap == "-" ? .standardInput : .file(pcap)
             configuration.encoding = .capture
         } else {
             configuration.source = file.map { $0 == "-" ? .standardInput : .file($0) } ?? .standardInput
