@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "wsk", targets: ["wsk"]),
         .library(name: "WSKCore", targets: ["WSKCore"]),
         .library(name: "WSKCompression", targets: ["WSKCompression"]),
+        .library(name: "WSKCapture", targets: ["WSKCapture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -56,12 +57,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // Capture files (pcap, pcapng), link layers, IPv4/IPv6 and TCP reassembly, for
+        // `wsk frame-dump --pcap`. Pure Swift with no dependencies.
+        .target(name: "WSKCapture"),
         .target(
             name: "WSKCLI",
             dependencies: [
                 "WSKCore",
                 "WSKCompression",
                 "WSKNIO",
+                "WSKCapture",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -113,11 +119,19 @@ let package = Package(
             exclude: ["Peers"]
         ),
         .testTarget(
+            name: "WSKCaptureTests",
+            dependencies: ["WSKCapture"]
+        ),
+        .testTarget(
             name: "WSKCLITests",
             dependencies: [
                 "WSKCLI",
+                "WSKCore",
+                "WSKCapture",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            resources: [.copy("Resources")]
         ),
     ]
 )

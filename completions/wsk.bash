@@ -173,17 +173,26 @@ _wsk() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
+<<<<<<< HEAD
     serve-echo|help)
+=======
+    frame-dump|help)
+>>>>>>> framedump
         # Offer subcommand argument completions
         "_wsk_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
+<<<<<<< HEAD
         COMPREPLY+=($(compgen -W 'serve-echo help' -- "${cur}"))
+=======
+        COMPREPLY+=($(compgen -W 'frame-dump help' -- "${cur}"))
+>>>>>>> framedump
         ;;
     esac
 }
 
+<<<<<<< HEAD
 _wsk_serve-echo() {
     repeating_flags=()
     non_repeating_flags=(--broadcast --pubsub --exclude-sender --no-compression --server-no-context-takeover --client-no-context-takeover -v --verbose --version -h --help)
@@ -215,11 +224,35 @@ _wsk_serve-echo() {
         return
         ;;
     '--max-message-size')
+=======
+_wsk_frame-dump() {
+    repeating_flags=()
+    non_repeating_flags=(--hex --base64 --deflate --json --full --count --quiet --strict --color --no-color --version -h --help)
+    repeating_options=(--port)
+    non_repeating_options=(--pcap --role --extensions --max-frame-size)
+    __wsk_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--pcap')
+        __wsk_add_completions -o plusdirs -fX '!*.@(pcap|pcapng|cap)'
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--role')
+        __wsk_add_completions -W 'auto'$'\n''client'$'\n''server'
+        return
+        ;;
+    '--extensions')
+>>>>>>> framedump
         return
         ;;
     '--max-frame-size')
         return
         ;;
+<<<<<<< HEAD
     '--max-connections')
         return
         ;;
@@ -253,6 +286,15 @@ _wsk_serve-echo() {
     '--log-format')
         __wsk_add_completions -W 'text'$'\n''json'
         return
+=======
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __wsk_add_completions -f
+        return
+>>>>>>> framedump
         ;;
     esac
 }

@@ -22,8 +22,13 @@ function __wsk_parse_tokens -S
     case 'wsk'
         __wsk_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
+<<<<<<< HEAD
         case 'serve-echo'
             __wsk_parse_subcommand 0 'host=' 'p/port=' 'threads=' 'broadcast' 'pubsub' 'exclude-sender' 'subprotocol=+' 'no-compression' 'server-no-context-takeover' 'client-no-context-takeover' 'server-max-window-bits=' 'client-max-window-bits=' 'compression-level=' 'max-message-size=' 'max-frame-size=' 'max-connections=' 'handshake-timeout=' 'idle-timeout=' 'max-backpressure=' 'allow-origin=+' 'require-header=+' 'tls-cert=' 'tls-key=' 'tls-client-ca=' 'v/verbose' 'log-format=' 'version' 'h/help'
+=======
+        case 'frame-dump'
+            __wsk_parse_subcommand 1 'hex' 'base64' 'pcap=' 'port=+' 'role=' 'deflate' 'extensions=' 'json' 'full' 'count' 'quiet' 'strict' 'color' 'no-color' 'max-frame-size=' 'version' 'h/help'
+>>>>>>> framedump
         case 'help'
             __wsk_parse_subcommand -r 1 'version'
         end
@@ -81,6 +86,7 @@ end
 complete -c 'wsk' -f
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk" version' -l 'version' -d 'Show the version.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk" h help' -s 'h' -l 'help' -d 'Show help information.'
+<<<<<<< HEAD
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'serve-echo' -d 'Run a strict, fast WebSocket echo server (also broadcast and pub/sub).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" host' -l 'host' -d 'Address to listen on (IPv4 or IPv6, e.g. 0.0.0.0 or ::1).' -rfka ''
@@ -111,4 +117,26 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk s
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" log-format' -l 'log-format' -d 'Log line format: text or json.' -rfka 'text json'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" version' -l 'version' -d 'Show the version.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" h help' -s 'h' -l 'help' -d 'Show help information.'
+=======
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'frame-dump' -d 'Decode WebSocket frames from bytes, hex, base64 or a pcap, and explain every protocol violation.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk frame-dump" -eq 1' -F
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" hex' -l 'hex' -d 'Read hex text: spaces, colons, 0x prefixes, newlines and xxd or hexdump -C output are accepted.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" base64' -l 'base64' -d 'Read base64 text (standard or URL alphabet).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" pcap' -l 'pcap' -d 'Read a pcap or pcapng capture (\'-\' for standard input) and decode every WebSocket connection in it.' -rfa '(set -l exts \'pcap\' \'pcapng\' \'cap\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump"' -l 'port' -d 'Only decode capture connections with this port on either side (repeatable).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" role' -l 'role' -d 'Who wrote raw input: client (frames masked), server, or auto (from the first frame\'s mask bit).' -rfka 'auto client server'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" deflate' -l 'deflate' -d 'Raw input uses permessage-deflate with default parameters: inflate messages with RSV1 set.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" extensions' -l 'extensions' -d 'Raw input uses the extensions of this Sec-WebSocket-Extensions response value, e.g. \'permessage-deflate; server_no_context_takeover\'.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" json' -l 'json' -d 'One JSON object per line instead of text.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" full' -l 'full' -d 'Show whole payloads instead of previews.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" count' -l 'count' -d 'Print only the totals (no per-frame output): the fastest mode.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" quiet' -l 'quiet' -d 'Print only violations and the totals.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" strict' -l 'strict' -d 'Exit with status 1 if any violation was found.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" color' -l 'color' -d 'Colour the output (default: on a terminal, unless NO_COLOR is set).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" no-color' -l 'no-color' -d 'Colour the output (default: on a terminal, unless NO_COLOR is set).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" max-frame-size' -l 'max-frame-size' -d 'The largest frame payload, and inflated message, decoded, in bytes.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" version' -l 'version' -d 'Show the version.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" h help' -s 'h' -l 'help' -d 'Show help information.'
+>>>>>>> framedump
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk help" version' -l 'version' -d 'Show the version.'

@@ -8,7 +8,8 @@ declare -A allowed=(
     [WSKCore]="NIOCore HTTPTypes"
     [WSKCompression]="WSKCore NIOCore CZlib"
     [WSKNIO]="WSKCore WSKCompression NIOCore NIOPosix NIOHTTP1 NIOSSL NIOConcurrencyHelpers HTTPTypes"
-    [WSKCLI]="WSKCore WSKCompression WSKNIO NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers ArgumentParser Foundation FoundationEssentials Glibc Dispatch"
+    [WSKCapture]="NIOCore"
+    [WSKCLI]="WSKCore WSKCompression WSKNIO WSKCapture NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers HTTPTypes ArgumentParser Foundation FoundationEssentials Glibc Darwin Dispatch"
     [wsk]="WSKCLI"
 )
 

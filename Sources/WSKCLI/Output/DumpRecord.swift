@@ -1,0 +1,121 @@
+import NIOCore
+import WSKCore
+
+/// What `frame-dump` reports, one value per output line; ``FrameFormatter`` renders each
+/// as text or as a JSON object.
+enum DumpRecord {
+    /// A remark that is not a protocol violation (auto-detected role, end of stream).
+    case note(Note)
+    /// An opening handshake found in a capture.
+    case handshake(HandshakeRecord)
+    /// One frame.
+    case frame(FrameRecord)
+    /// A data message whose last fragment arrived (fragmented or compressed messages).
+    case message(MessageRecord)
+    /// A violation not tied to one frame (a fatal framing error, a handshake fault).
+    case violation(ViolationRecord)
+    /// Totals, for `--count` and `--quiet`.
+    case summary(DumpSummary)
+}
+
+/// Where a record happened: the connection (captures only), who wrote the bytes, and the
+/// offset in that writer's byte stream.
+struct StreamPosition {
+    var connection: Int?
+    var writer: Role
+    var offset: Int
+}
+
+struct Note {
+    var position: StreamPosition?
+    /// A stable identifier, for example `role-detected` or `truncated-frame`.
+    var kind: String
+    var message: String
+}
+
+struct ViolationRecord {
+    var position: StreamPosition
+    var identifier: String
+    var rfcSection: String
+    var closeCode: CloseCode
+    var message: String
+
+    init(_ violation: ProtocolViolation, connection: Int?, writer: Role, baseOffset: Int) {
+        position = StreamPosition(connection: connection, writer: writer, offset: baseOffset + violation.streamOffset)
+        identifier = violation.reason.identifier
+        rfcSection = violation.reason.rfcSection
+        closeCode = violation.closeCode
+        message = violation.reason.description
+    }
+
+    init(position: StreamPosition, identifier: String, rfcSection: String, closeCode: CloseCode, message: String) {
+        self.position = position
+        self.identifier = identifier
+        self.rfcSection = rfcSection
+        self.closeCode = closeCode
+        self.message = message
+    }
+}
+
+struct FrameRecord {
+    var position: StreamPosition
+    var frame: Frame
+    var headerLength: Int
+    /// Whether the payload is (part of) an uncompressed text message, shown as text.
+    var isText: Bool
+    var violations: [ViolationRecord]
+}
+
+struct MessageRecord {
+    var position: StreamPosition
+    var opcode: Opcode
+    var frameCount: Int
+    /// The payload size on the wire (compressed size for compressed messages).
+    var length: Int
+    var isCompressed: Bool
+    /// The inflated size, for compressed messages that inflated.
+    var inflatedLength: Int?
+    /// The message payload (inflated), possibly cut to the preview length.
+    var preview: ByteBuffer
+    var violations: [ViolationRecord]
+}
+
+struct HandshakeRecord {
+    var connection: Int
+    var client: String
+    var server: String
+    var request: HTTPHeadSummary
+    var response: HTTPHeadSummary?
+    var subprotocol: String?
+    var extensions: String?
+    /// The agreed permessage-deflate parameters, if negotiated.
+    var deflate: String?
+    var violations: [ViolationRecord]
+}
+
+struct HTTPHeadSummary {
+    var startLine: String
+    var fields: [(name: String, value: String)]
+}
+
+/// Totals over the whole input.
+public struct DumpSummary: Sendable {
+    /// Frames decoded.
+    public var frames = 0
+    /// Frames by opcode (index = raw opcode).
+    public var framesByOpcode = [Int](repeating: 0, count: 16)
+    /// Data messages completed.
+    public var messages = 0
+    /// Payload bytes in all frames.
+    public var payloadBytes = 0
+    /// Input bytes (raw) or captured TCP payload bytes (pcap).
+    public var inputBytes = 0
+    /// Violations found (including handshake faults).
+    public var violations = 0
+    /// WebSocket connections found (captures).
+    public var connections = 0
+    /// Streams that ended inside a frame.
+    public var incompleteFrames = 0
+
+    public init() {}
+}

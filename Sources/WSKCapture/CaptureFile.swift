@@ -1,0 +1,170 @@
+/// Reads the packets of a classic pcap or a pcapng file.
+///
+/// - pcap: both byte orders, microsecond (`a1b2c3d4`) and nanosecond (`a1b23c4d`) magic.
+/// - pcapng: Section Header, Interface Description (with `if_tsresol`), Enhanced Packet,
+///   Simple Packet and the obsolete Packet block; each section has its own byte order and
+///   interfaces, and each interface its own link type. Other blocks are skipped.
+///
+/// A file truncated in the middle of a record yields the packets before it.
+public enum CaptureFile {
+    /// The container format.
+    public enum Format: Hashable, Sendable {
+        /// Classic libpcap.
+        case pcap
+        /// pcapng.
+        case pcapng
+    }
+
+    /// Detects the format from the first four bytes, or `nil` if it is neither.
+    public static func format(of bytes: [UInt8]) -> Format? {
+        guard bytes.count >= 4 else { return nil }
+        let magic = ByteReader(bytes).u32(at: 0)!
+        switch magic {
+        case 0xA1B2_C3D4, 0xD4C3_B2A1, 0xA1B2_3C4D, 0x4D3C_B2A1: return .pcap
+        case 0x0A0D_0D0A: return .pcapng
+        default: return nil
+        }
+    }
+
+    /// Parses every packet in the file.
+    ///
+    /// - Throws: ``CaptureError`` if the file is neither pcap nor pcapng, or its header is damaged.
+    public static func packets(in bytes: [UInt8]) throws(CaptureError) -> [CapturedPacket] {
+        switch format(of: bytes) {
+        case .pcap: return try pcapPackets(bytes)
+        case .pcapng: return try pcapngPackets(bytes)
+        case nil: throw CaptureError("not a pcap or pcapng file (unknown magic number)")
+        }
+    }
+
+    static func pcapPackets(_ bytes: [UInt8]) throws(CaptureError) -> [CapturedPacket] {
+        guard bytes.count >= 24 else { throw CaptureError("pcap file header is truncated") }
+        let big = ByteReader(bytes).u32(at: 0)!
+        let bigEndian = big == 0xA1B2_C3D4 || big == 0xA1B2_3C4D
+        let nanoseconds = big == 0xA1B2_3C4D || big == 0x4D3C_B2A1
+        let reader = ByteReader(bytes, bigEndian: bigEndian)
+        // The link type's upper 16 bits may carry FCS information (pcap spec §4).
+        let linkType = LinkType(rawValue: reader.u32(at: 20)! & 0xFFFF)
+        var packets: [CapturedPacket] = []
+        var offset = 24
+        while let seconds = reader.u32(at: offset), let fraction = reader.u32(at: offset + 4),
+            let captured = reader.u32(at: offset + 8)
+        {
+            let start = offset + 16
+            let end = start + Int(captured)
+            guard end <= bytes.count else { break }
+            let nanos = Int64(seconds) * 1_000_000_000 + Int64(fraction) * (nanoseconds ? 1 : 1000)
+            packets.append(
+                CapturedPacket(
+                    number: packets.count + 1,
+                    linkType: linkType,
+                    timestampNanoseconds: nanos,
+                    data: bytes[start..<end]
+                )
+            )
+            offset = end
+        }
+        return packets
+    }
+
+    struct Interface {
+        var linkType: LinkType
+        var snapLength: Int
+        /// Nanoseconds per timestamp unit (`if_tsresol`; default microseconds).
+        var unitNanoseconds: Double = 1000
+    }
+
+    static func pcapngPackets(_ bytes: [UInt8]) throws(CaptureError) -> [CapturedPacket] {
+        var packets: [CapturedPacket] = []
+        var reader = ByteReader(bytes)
+        var interfaces: [Interface] = []
+        var offset = 0
+        while offset + 12 <= bytes.count {
+            let rawType = ByteReader(bytes).u32(at: offset)!
+            if rawType == 0x0A0D_0D0A {
+                // Section Header Block: the byte-order magic sets this section's endianness.
+                guard let magic = ByteReader(bytes).u32(at: offset + 8) else { break }
+                switch magic {
+                case 0x1A2B_3C4D: reader.bigEndian = true
+                case 0x4D3C_2B1A: reader.bigEndian = false
+                default: throw CaptureError("pcapng section header has a bad byte-order magic")
+                }
+                interfaces = []
+            }
+            guard let type = reader.u32(at: offset), let length = reader.u32(at: offset + 4).map(Int.init),
+                length >= 12, length % 4 == 0, offset + length <= bytes.count
+            else { break }
+            let body = offset + 8
+            let bodyEnd = offset + length - 4
+            switch type {
+            case 0x0000_0001:  // Interface Description Block
+                let linkType = LinkType(rawValue: UInt32(reader.u16(at: body) ?? 0))
+                var interface = Interface(linkType: linkType, snapLength: Int(reader.u32(at: body + 4) ?? 0))
+                // Options: code (2), length (2), value padded to 4.
+                var option = body + 8
+                while let code = reader.u16(at: option), let optionLength = reader.u16(at: option + 2), code != 0 {
+                    if code == 9, let resolution = reader.u8(at: option + 4) {
+                        // if_tsresol: high bit set means a power of 2, else a power of 10.
+                        let exponent = Double(resolution & 0x7F)
+                        let perSecond =
+                            resolution & 0x80 != 0
+                            ? pow2(exponent) : pow10(exponent)
+                        interface.unitNanoseconds = 1e9 / perSecond
+                    }
+                    option += 4 + (Int(optionLength) + 3) / 4 * 4
+                    if option >= bodyEnd { break }
+                }
+                interfaces.append(interface)
+            case 0x0000_0006, 0x0000_0002:  // Enhanced Packet Block, obsolete Packet Block
+                let isEnhanced = type == 6
+                let interfaceID =
+                    isEnhanced ? Int(reader.u32(at: body) ?? 0) : Int(reader.u16(at: body) ?? 0)
+                guard interfaceID < interfaces.count,
+                    let high = reader.u32(at: body + 4), let low = reader.u32(at: body + 8),
+                    let captured = reader.u32(at: body + 12).map(Int.init)
+                else { break }
+                let start = body + 20
+                guard start + captured <= bodyEnd else { break }
+                let interface = interfaces[interfaceID]
+                let units = UInt64(high) << 32 | UInt64(low)
+                packets.append(
+                    CapturedPacket(
+                        number: packets.count + 1,
+                        linkType: interface.linkType,
+                        timestampNanoseconds: Int64(Double(units) * interface.unitNanoseconds),
+                        data: bytes[start..<(start + captured)]
+                    )
+                )
+            case 0x0000_0003:  // Simple Packet Block: interface 0, no timestamp
+                guard let interface = interfaces.first, let original = reader.u32(at: body).map(Int.init) else { break }
+                var captured = min(original, bodyEnd - (body + 4))
+                if interface.snapLength > 0 { captured = min(captured, interface.snapLength) }
+                let start = body + 4
+                packets.append(
+                    CapturedPacket(
+                        number: packets.count + 1,
+                        linkType: interface.linkType,
+                        timestampNanoseconds: 0,
+                        data: bytes[start..<(start + max(0, captured))]
+                    )
+                )
+            default:
+                break
+            }
+            offset += length
+        }
+        return packets
+    }
+
+    static func pow2(_ exponent: Double) -> Double {
+        var value = 1.0
+        for _ in 0..<Int(exponent) { value *= 2 }
+        return value
+    }
+
+    static func pow10(_ exponent: Double) -> Double {
+        var value = 1.0
+        for _ in 0..<Int(exponent) { value *= 10 }
+        return value
+    }
+}

@@ -1,0 +1,19 @@
+/// One packet from a capture file: its link-layer bytes and when it was captured.
+public struct CapturedPacket: Hashable, Sendable {
+    /// The packet's position in the file, from 1 (as Wireshark numbers frames).
+    public var number: Int
+    /// The link-layer header type of the interface it was captured on.
+    public var linkType: LinkType
+    /// Capture time in nanoseconds since the Unix epoch.
+    public var timestampNanoseconds: Int64
+    /// The captured bytes (possibly fewer than were on the wire, if the snap length cut them).
+    public var data: ArraySlice<UInt8>
+
+    /// Creates a packet.
+    public init(number: Int, linkType: LinkType, timestampNanoseconds: Int64, data: ArraySlice<UInt8>) {
+        self.number = number
+        self.linkType = linkType
+        self.timestampNanoseconds = timestampNanoseconds
+        self.data = data
+    }
+}

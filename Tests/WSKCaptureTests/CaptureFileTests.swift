@@ -1,0 +1,102 @@
+import Testing
+
+@testable import WSKCapture
+
+@Suite struct CaptureFileTests {
+    let segment = TestSegment(
+        source: ([10, 0, 0, 1], 40000),
+        destination: ([10, 0, 0, 2], 80),
+        sequence: 7,
+        flags: 0x18,
+        payload: Array("hi".utf8)
+    )
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func classicPcapInBothByteOrdersAndResolutions(bigEndian: Bool, nanoseconds: Bool) throws {
+        let frame = TestLink.ethernet.wrap(segment.ipBytes())
+        let file = pcapFile([frame, frame], linkType: 1, bigEndian: bigEndian, nanoseconds: nanoseconds)
+        #expect(CaptureFile.format(of: file) == .pcap)
+        let packets = try CaptureFile.packets(in: file)
+        #expect(packets.count == 2)
+        #expect(packets[0].linkType == .ethernet)
+        #expect(Array(packets[1].data) == frame)
+        #expect(packets[1].number == 2)
+        let fraction: Int64 = nanoseconds ? 1 : 1000
+        #expect(packets[1].timestampNanoseconds == 1_700_000_000 * 1_000_000_000 + fraction)
+    }
+
+    @Test func truncatedPcapKeepsTheCompletePackets() throws {
+        let frame = TestLink.raw.wrap(segment.ipBytes())
+        let file = pcapFile([frame, frame], linkType: 101)
+        let packets = try CaptureFile.packets(in: Array(file.dropLast(3)))
+        #expect(packets.count == 1)
+    }
+
+    @Test func pcapngWithTwoInterfacesAndASimplePacket() throws {
+        let v6 = TestSegment(
+            source: ([0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1], 40000),
+            destination: ([UInt8](repeating: 0, count: 15) + [1], 443),
+            sequence: 1,
+            flags: 0x10
+        )
+        let file = pcapngFile(
+            interfaces: [276, 1],
+            frames: [
+                (0, TestLink.sll2.wrap(segment.ipBytes()), false),
+                (1, TestLink.ethernet.wrap(v6.ipBytes()), false),
+                (0, TestLink.sll2.wrap(segment.ipBytes()), true),
+            ]
+        )
+        #expect(CaptureFile.format(of: file) == .pcapng)
+        let packets = try CaptureFile.packets(in: file)
+        #expect(packets.map(\.linkType) == [.linuxSLL2, .ethernet, .linuxSLL2])
+        #expect(packets[1].timestampNanoseconds == 1)  // if_tsresol 9: units are nanoseconds
+        let tcp = packets.compactMap(PacketDecoder.tcpSegment(in:))
+        #expect(tcp.count == 3)
+        #expect(tcp[1].source.description == "[2001:db8::1]:40000")
+        #expect(tcp[1].destination.description == "[::1]:443")
+    }
+
+    @Test func unknownMagicIsAnError() {
+        #expect(throws: CaptureError.self) { try CaptureFile.packets(in: Array("GET / HTTP/1.1".utf8)) }
+    }
+
+    @Test(arguments: [TestLink.ethernet, .ethernetVLAN, .null, .loop, .sll, .sll2, .raw])
+    func everyLinkTypeYieldsTheSegment(link: TestLink) throws {
+        for ip in [segment.ipBytes(), v6Segment.ipBytes(), v6Segment.ipBytes(extensionHeader: true)] {
+            let packet = CapturedPacket(number: 1, linkType: LinkType(rawValue: link.linkType), timestampNanoseconds: 0, data: link.wrap(ip)[...])
+            let tcp = try #require(PacketDecoder.tcpSegment(in: packet))
+            #expect(tcp.payload.elementsEqual("hi".utf8))
+            #expect(tcp.sequenceNumber == 7)
+        }
+    }
+
+    var v6Segment: TestSegment {
+        var copy = segment
+        copy.source.address = [UInt8](repeating: 0, count: 15) + [1]
+        copy.destination.address = [UInt8](repeating: 0, count: 15) + [2]
+        return copy
+    }
+
+    @Test func ethernetPaddingIsRemovedUsingTheIPLength() throws {
+        let frame = TestLink.ethernetVLAN.wrap(segment.ipBytes())  // has 4 padding bytes
+        let packet = CapturedPacket(number: 1, linkType: .ethernet, timestampNanoseconds: 0, data: frame[...])
+        #expect(Array(try #require(PacketDecoder.tcpSegment(in: packet)).payload) == Array("hi".utf8))
+    }
+
+    @Test func fragmentsAndOtherProtocolsAreSkipped() {
+        var ip = segment.ipBytes()
+        ip[6] = 0x20  // more fragments
+        #expect(PacketDecoder.tcpSegment(inIP: ip[...]) == nil)
+        ip = segment.ipBytes()
+        ip[9] = 17  // UDP
+        #expect(PacketDecoder.tcpSegment(inIP: ip[...]) == nil)
+        #expect(PacketDecoder.tcpSegment(inIP: [0x45, 0][...]) == nil)
+    }
+
+    @Test func ipv6AddressesPrintInRFC5952Form() {
+        #expect(IPAddress.v6([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]).description == "2001:db8::1:0:0:1")
+        #expect(IPAddress.v6([UInt8](repeating: 0, count: 16)).description == "::")
+        #expect(IPAddress.v4(127, 0, 0, 1).description == "127.0.0.1")
+    }
+}

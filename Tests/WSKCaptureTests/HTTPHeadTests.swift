@@ -1,0 +1,36 @@
+import Testing
+
+@testable import WSKCapture
+
+@Suite struct HTTPHeadTests {
+    @Test func requestHeadWithCRLF() throws {
+        let text = "GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: WebSocket\r\nX-Long: a\r\n  b\r\n\r\n\u{81}\u{05}"
+        guard case .head(let head) = HTTPHead.parse(Array(text.utf8)[...]) else {
+            Issue.record("no head")
+            return
+        }
+        #expect(head.isRequest)
+        #expect(head.method == "GET")
+        #expect(head.target == "/chat")
+        #expect(head.version! == (1, 1))
+        #expect(head.values("host") == ["example.com"])
+        #expect(head.values("X-Long") == ["a b"])
+        #expect(head.isWebSocketUpgrade)
+        #expect(head.length == text.utf8.count - 3)  // the frame bytes U+0081 U+0005 are 3 UTF-8 bytes
+    }
+
+    @Test func responseHeadWithBareLF() {
+        guard case .head(let head) = HTTPHead.parse(Array("HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n".utf8)[...])
+        else {
+            Issue.record("no head")
+            return
+        }
+        #expect(!head.isRequest)
+        #expect(head.status == 101)
+    }
+
+    @Test func incompleteAndNonHTTP() {
+        #expect(HTTPHead.parse(Array("GET / HTTP/1.1\r\nHost: x\r\n".utf8)[...]) == .needMore)
+        #expect(HTTPHead.parse([0x16, 0x03, 0x01, 0x00][...]) == .notHTTP)  // a TLS ClientHello
+    }
+}
