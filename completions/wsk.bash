@@ -173,26 +173,17 @@ _wsk() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-<<<<<<< HEAD
-    serve-echo|help)
-=======
-    frame-dump|help)
->>>>>>> framedump
+    serve-echo|connect|frame-dump|help)
         # Offer subcommand argument completions
         "_wsk_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-<<<<<<< HEAD
-        COMPREPLY+=($(compgen -W 'serve-echo help' -- "${cur}"))
-=======
-        COMPREPLY+=($(compgen -W 'frame-dump help' -- "${cur}"))
->>>>>>> framedump
+        COMPREPLY+=($(compgen -W 'serve-echo connect frame-dump help' -- "${cur}"))
         ;;
     esac
 }
 
-<<<<<<< HEAD
 _wsk_serve-echo() {
     repeating_flags=()
     non_repeating_flags=(--broadcast --pubsub --exclude-sender --no-compression --server-no-context-takeover --client-no-context-takeover -v --verbose --version -h --help)
@@ -224,35 +215,11 @@ _wsk_serve-echo() {
         return
         ;;
     '--max-message-size')
-=======
-_wsk_frame-dump() {
-    repeating_flags=()
-    non_repeating_flags=(--hex --base64 --deflate --json --full --count --quiet --strict --color --no-color --version -h --help)
-    repeating_options=(--port)
-    non_repeating_options=(--pcap --role --extensions --max-frame-size)
-    __wsk_offer_flags_options 1
-
-    # Offer option value completions
-    case "${prev}" in
-    '--pcap')
-        __wsk_add_completions -o plusdirs -fX '!*.@(pcap|pcapng|cap)'
-        return
-        ;;
-    '--port')
-        return
-        ;;
-    '--role')
-        __wsk_add_completions -W 'auto'$'\n''client'$'\n''server'
-        return
-        ;;
-    '--extensions')
->>>>>>> framedump
         return
         ;;
     '--max-frame-size')
         return
         ;;
-<<<<<<< HEAD
     '--max-connections')
         return
         ;;
@@ -286,7 +253,111 @@ _wsk_frame-dump() {
     '--log-format')
         __wsk_add_completions -W 'text'$'\n''json'
         return
-=======
+        ;;
+    esac
+}
+
+_wsk_connect() {
+    repeating_flags=()
+    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --reconnect --no-proxy -k --insecure --binary -0 --null --base64 --hex --wait-for-close --echo --show-handshake --timestamps -v --verbose --version -h --help)
+    repeating_options=(-H --header --subprotocol -x --execute)
+    non_repeating_options=(--origin --auth --server-max-window-bits --client-max-window-bits --connect-timeout --max-message-size --max-frame-size --ping-interval --ping-timeout --proxy --cacert --cert --key --tls-server-name --exit-after --until --wait)
+    __wsk_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--header')
+        return
+        ;;
+    '--subprotocol')
+        return
+        ;;
+    '--origin')
+        return
+        ;;
+    '--auth')
+        return
+        ;;
+    '--server-max-window-bits')
+        return
+        ;;
+    '--client-max-window-bits')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--max-message-size')
+        return
+        ;;
+    '--max-frame-size')
+        return
+        ;;
+    '--ping-interval')
+        return
+        ;;
+    '--ping-timeout')
+        return
+        ;;
+    '--proxy')
+        return
+        ;;
+    '--cacert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--cert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--key')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '-x'|'--execute')
+        return
+        ;;
+    '--exit-after')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '--wait')
+        return
+        ;;
+    esac
+}
+
+_wsk_frame-dump() {
+    repeating_flags=()
+    non_repeating_flags=(--hex --base64 --deflate --json --full --count --quiet --strict --color --no-color --version -h --help)
+    repeating_options=(--port)
+    non_repeating_options=(--pcap --role --extensions --max-frame-size)
+    __wsk_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--pcap')
+        __wsk_add_completions -o plusdirs -fX '!*.@(pcap|pcapng|cap)'
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--role')
+        __wsk_add_completions -W 'auto'$'\n''client'$'\n''server'
+        return
+        ;;
+    '--extensions')
+        return
+        ;;
+    '--max-frame-size')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -294,7 +365,6 @@ _wsk_frame-dump() {
     1)
         __wsk_add_completions -f
         return
->>>>>>> framedump
         ;;
     esac
 }

@@ -22,13 +22,12 @@ function __wsk_parse_tokens -S
     case 'wsk'
         __wsk_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
-<<<<<<< HEAD
         case 'serve-echo'
             __wsk_parse_subcommand 0 'host=' 'p/port=' 'threads=' 'broadcast' 'pubsub' 'exclude-sender' 'subprotocol=+' 'no-compression' 'server-no-context-takeover' 'client-no-context-takeover' 'server-max-window-bits=' 'client-max-window-bits=' 'compression-level=' 'max-message-size=' 'max-frame-size=' 'max-connections=' 'handshake-timeout=' 'idle-timeout=' 'max-backpressure=' 'allow-origin=+' 'require-header=+' 'tls-cert=' 'tls-key=' 'tls-client-ca=' 'v/verbose' 'log-format=' 'version' 'h/help'
-=======
+        case 'connect'
+            __wsk_parse_subcommand 1 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'no-compression' 'server-no-context-takeover' 'client-no-context-takeover' 'server-max-window-bits=' 'client-max-window-bits=' 'connect-timeout=' 'max-message-size=' 'max-frame-size=' 'ping-interval=' 'ping-timeout=' 'reconnect' 'proxy=' 'no-proxy' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'binary' '0/null' 'base64' 'hex' 'x/execute=+' 'exit-after=' 'until=' 'wait=' 'wait-for-close' 'echo' 'show-handshake' 'timestamps' 'v/verbose' 'version' 'h/help'
         case 'frame-dump'
             __wsk_parse_subcommand 1 'hex' 'base64' 'pcap=' 'port=+' 'role=' 'deflate' 'extensions=' 'json' 'full' 'count' 'quiet' 'strict' 'color' 'no-color' 'max-frame-size=' 'version' 'h/help'
->>>>>>> framedump
         case 'help'
             __wsk_parse_subcommand -r 1 'version'
         end
@@ -86,8 +85,9 @@ end
 complete -c 'wsk' -f
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk" version' -l 'version' -d 'Show the version.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk" h help' -s 'h' -l 'help' -d 'Show help information.'
-<<<<<<< HEAD
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'serve-echo' -d 'Run a strict, fast WebSocket echo server (also broadcast and pub/sub).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'connect' -d 'Connect to a WebSocket server: an interactive client on a terminal, a pipe tool off it.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'frame-dump' -d 'Decode WebSocket frames from bytes, hex, base64 or a pcap, and explain every protocol violation.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" host' -l 'host' -d 'Address to listen on (IPv4 or IPv6, e.g. 0.0.0.0 or ::1).' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" p port' -s 'p' -l 'port' -d 'Port to listen on; 0 picks a free port and prints it.' -rfka ''
@@ -117,9 +117,43 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk s
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" log-format' -l 'log-format' -d 'Log line format: text or json.' -rfka 'text json'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" version' -l 'version' -d 'Show the version.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk serve-echo" h help' -s 'h' -l 'help' -d 'Show help information.'
-=======
-complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'frame-dump' -d 'Decode WebSocket frames from bytes, hex, base64 or a pcap, and explain every protocol violation.'
-complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect"' -s 'H' -l 'header' -d 'Extra request header, \'Name: value\' (repeatable).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect"' -l 'subprotocol' -d 'Subprotocol to offer, most preferred first (repeatable).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" origin' -l 'origin' -d 'Origin header to send.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" auth' -l 'auth' -d 'Basic authentication, user:password.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" no-compression' -l 'no-compression' -d 'Do not offer permessage-deflate.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" server-no-context-takeover' -l 'server-no-context-takeover' -d 'Ask the server to reset its compressor after every message.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" client-no-context-takeover' -l 'client-no-context-takeover' -d 'Reset our compressor after every message (and say so).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" server-max-window-bits' -l 'server-max-window-bits' -d 'Largest window the server may compress with, 8-15.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" client-max-window-bits' -l 'client-max-window-bits' -d 'Largest window we compress with, 8-15.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" connect-timeout' -l 'connect-timeout' -d 'Seconds to wait for the connection and handshake.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" max-message-size' -l 'max-message-size' -d 'Largest message accepted from the server; larger ones close with 1009.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" max-frame-size' -l 'max-frame-size' -d 'Largest frame accepted from the server (default: the message limit).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" ping-interval' -l 'ping-interval' -d 'Send a ping every this many seconds.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" ping-timeout' -l 'ping-timeout' -d 'With --ping-interval: exit (status 4) when no pong arrives within this many seconds.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" reconnect' -l 'reconnect' -d 'Reconnect with backoff (0.5 s doubling to 30 s) when the connection drops.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" proxy' -l 'proxy' -d 'HTTP proxy for a CONNECT tunnel, http://[user:pass@]host:port (default: $https_proxy / $http_proxy, minus $no_proxy).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" no-proxy' -l 'no-proxy' -d 'Ignore the proxy environment variables.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" cacert' -l 'cacert' -d 'PEM CA bundle to trust instead of the system store.' -rF
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" insecure k' -s 'k' -l 'insecure' -d 'Do not verify the server\'s certificate.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" cert' -l 'cert' -d 'PEM client certificate.' -rF
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" key' -l 'key' -d 'PEM private key for --cert.' -rF
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" tls-server-name' -l 'tls-server-name' -d 'Server name for SNI and certificate checks, instead of the URL\'s host.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" binary' -l 'binary' -d 'Send stdin as binary messages (one per read; with -0, one per NUL-delimited record).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" 0 null' -s '0' -l 'null' -d 'Records are NUL-delimited instead of newline-delimited, both ways.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" base64' -l 'base64' -d 'Binary messages are base64 lines, both ways.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" hex' -l 'hex' -d 'Binary messages are hex lines, both ways.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect"' -s 'x' -l 'execute' -d 'Send this text message, then wait (repeatable; stdin is not read).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" exit-after' -l 'exit-after' -d 'Close after receiving this many messages.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" until' -l 'until' -d 'Close after receiving a message that matches this regular expression.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" wait' -l 'wait' -d 'After stdin ends (or -x messages are sent), keep receiving this long before closing (default: close at once; 2 s with -x).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" wait-for-close' -l 'wait-for-close' -d 'After stdin ends, send no close frame: wait for the server to close.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" echo' -l 'echo' -d 'Send every received message back (a reflector).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" show-handshake' -l 'show-handshake' -d 'Print the request and response heads of the handshake on stderr.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" timestamps' -l 'timestamps' -d 'Prefix received lines with the time they arrived.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" v verbose' -s 'v' -l 'verbose' -d 'Report pings, pongs and closes on stderr.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" version' -l 'version' -d 'Show the version.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk frame-dump" -eq 1' -F
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" hex' -l 'hex' -d 'Read hex text: spaces, colons, 0x prefixes, newlines and xxd or hexdump -C output are accepted.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" base64' -l 'base64' -d 'Read base64 text (standard or URL alphabet).'
@@ -138,5 +172,4 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk f
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" max-frame-size' -l 'max-frame-size' -d 'The largest frame payload, and inflated message, decoded, in bytes.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" version' -l 'version' -d 'Show the version.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" h help' -s 'h' -l 'help' -d 'Show help information.'
->>>>>>> framedump
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk help" version' -l 'version' -d 'Show the version.'

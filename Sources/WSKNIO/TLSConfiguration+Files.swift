@@ -14,4 +14,23 @@ public enum TLSFiles {
         }
         return try NIOSSLContext(configuration: configuration)
     }
+
+    /// A client configuration: the system trust store, or the CAs in `caFile`; no
+    /// verification when `insecure`; a client certificate when `certificateFile` and
+    /// `keyFile` are given.
+    public static func clientConfiguration(
+        caFile: String?,
+        insecure: Bool,
+        certificateFile: String?,
+        keyFile: String?
+    ) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if insecure { configuration.certificateVerification = .none }
+        if let caFile { configuration.trustRoots = .file(caFile) }
+        if let certificateFile, let keyFile {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
+        }
+        return configuration
+    }
 }

@@ -8,6 +8,9 @@ import WSKCore
 
 /// How a client connects.
 public struct WebSocketClientConfiguration: Sendable {
+    /// TLS settings (swift-nio-ssl's configuration).
+    public typealias TLS = TLSConfiguration
+
     /// Frame and message size limits for what the server sends.
     public var limits = WebSocketConfiguration()
     /// Subprotocols to offer, most preferred first.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import NIOCore
-import NIOSSL
 import WSKCompression
 import WSKCore
 import WSKNIO
@@ -274,15 +273,8 @@ struct ClientTLSOptions: ParsableArguments {
         }
     }
 
-    func configuration() throws -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        if insecure { configuration.certificateVerification = .none }
-        if let cacert { configuration.trustRoots = .file(cacert) }
-        if let cert, let key {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
-            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
-        }
-        return configuration
+    func configuration() throws -> WebSocketClientConfiguration.TLS {
+        try TLSFiles.clientConfiguration(caFile: cacert, insecure: insecure, certificateFile: cert, keyFile: key)
     }
 }
 
