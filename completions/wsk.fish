@@ -148,7 +148,7 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk c
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" until' -l 'until' -d 'Close after receiving a message that matches this regular expression.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" wait' -l 'wait' -d 'After stdin ends (or -x messages are sent), keep receiving this long before closing (default: close at once; 2 s with -x).' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" wait-for-close' -l 'wait-for-close' -d 'After stdin ends, send no close frame: wait for the server to close.'
-complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" echo' -l 'echo' -d 'Send every received message back (a reflector).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" echo' -l 'echo' -d 'Send every received message back (a reflector); stdin is not read and the server ends the connection.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" show-handshake' -l 'show-handshake' -d 'Print the request and response heads of the handshake on stderr.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" timestamps' -l 'timestamps' -d 'Prefix received lines with the time they arrived.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" v verbose' -s 'v' -l 'verbose' -d 'Report pings, pongs and closes on stderr.'

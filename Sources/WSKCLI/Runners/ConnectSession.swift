@@ -105,6 +105,11 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
 
         // Feed messages: -x messages, or stdin records until EOF.
         let sender = Task.detached { [self] in
+            if pipe.echo && pipe.execute.isEmpty {
+                // A reflector (e.g. under a conformance suite): stdin is not read and the
+                // server decides when the connection ends.
+                return
+            }
             if !pipe.execute.isEmpty {
                 for message in pipe.execute {
                     await send(.text(message), on: session)

@@ -306,7 +306,7 @@ struct PipeOptions: ParsableArguments {
     @Flag(help: "After stdin ends, send no close frame: wait for the server to close.")
     var waitForClose = false
 
-    @Flag(help: "Send every received message back (a reflector).")
+    @Flag(help: "Send every received message back (a reflector); stdin is not read and the server ends the connection.")
     var echo = false
 
     func validate() throws {
