@@ -76,39 +76,48 @@ public struct Connection {
 
     // MARK: - Receiving
 
-    /// Parses received bytes, queueing events and automatic replies. Consumes `bytes`.
+    /// Takes received bytes; they are parsed as ``nextEvent()`` asks for events. Consumes
+    /// `bytes`.
+    ///
+    /// Parsing is lazy so that the caller's reaction to one event happens before the next
+    /// frame is acted on: a message echoed by the caller goes out before the close reply to
+    /// a close frame that arrived in the same read, and a violation later in the same read
+    /// does not overtake the messages before it. Read events until `nil` after each call.
     public mutating func receive(_ bytes: inout ByteBuffer) {
-        guard state != .closed else {
-            bytes.clear()
+        guard state != .closed, !endOfStreamReceived else {
+            bytes.moveReaderIndex(to: bytes.writerIndex)
             return
         }
         if var pendingBytes = inbound, pendingBytes.readableBytes > 0 {
             inbound = nil  // drop our reference first, so appending does not copy the storage
             pendingBytes.writeBuffer(&bytes)
-            process(&pendingBytes)
+            inbound = pendingBytes
         } else {
-            inbound = nil
-            process(&bytes)
-            bytes.clear()
+            inbound = bytes
+            bytes.moveReaderIndex(to: bytes.writerIndex)
         }
     }
 
-    mutating func process(_ buffer: inout ByteBuffer) {
-        while state != .closed {
-            let decoded: DecodedFrame?
-            do {
-                decoded = try decoder.nextFrame(from: &buffer)
-            } catch {
-                fail(error)
-                return
-            }
-            guard let decoded else { break }
-            handle(decoded)
+    /// Parses one frame from the received bytes and acts on it; false when no whole frame
+    /// is buffered.
+    mutating func parseNextFrame() -> Bool {
+        guard state != .closed, var buffer = inbound, buffer.readableBytes > 0 else { return false }
+        inbound = nil
+        let decoded: DecodedFrame?
+        do {
+            decoded = try decoder.nextFrame(from: &buffer)
+        } catch {
+            fail(error)
+            return true
         }
-        if buffer.readableBytes > 0 && state != .closed {
-            buffer.discardReadBytes()
+        guard let decoded else {
+            if buffer.readerIndex > 0 { buffer.discardReadBytes() }
             inbound = buffer
+            return false
         }
+        inbound = buffer
+        handle(decoded)
+        return true
     }
 
     mutating func handle(_ decoded: DecodedFrame) {
@@ -231,11 +240,13 @@ public struct Connection {
 
     /// Reports that the transport delivered its last byte. Without a completed closing
     /// handshake this ends the connection with 1006 (RFC 6455 §7.1.5).
+    ///
+    /// Frames received before the end are still reported first.
     public mutating func receiveEndOfStream() {
-        guard state != .closed else { return }
-        inbound = nil
-        finish(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true))
+        endOfStreamReceived = true
     }
+
+    var endOfStreamReceived = false
 
     mutating func finish(_ outcome: CloseOutcome) {
         state = .closed
@@ -244,7 +255,12 @@ public struct Connection {
 
     /// The next event, or `nil` when all have been read.
     public mutating func nextEvent() -> ConnectionEvent? {
-        events.popFirst()
+        while events.isEmpty && parseNextFrame() {}
+        if events.isEmpty && endOfStreamReceived && state != .closed {
+            inbound = nil
+            finish(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true))
+        }
+        return events.popFirst()
     }
 
     /// Bytes the connection wants written (automatic pongs and close frames), or `nil`.

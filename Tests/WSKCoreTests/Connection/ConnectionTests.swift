@@ -149,6 +149,49 @@ struct ConnectionTests {
         #expect(pair.server.takeOutput() == nil)
     }
 
+    @Test func messageBeforeCloseInOneReadCanStillBeAnswered() throws {
+        // RFC 6455 §5.5.1: after sending a Close frame an endpoint sends no more data. A
+        // message and a close arriving in one read: the caller's reply to the message must
+        // go out before the automatic close reply, so the close is acted on only when its
+        // event is read.
+        var pair = Pair()
+        var bytes = ByteBuffer()
+        try pair.client.send(.text("last"), into: &bytes)
+        try pair.client.send(.close(CloseFrame(code: .normalClosure)), into: &bytes)
+        pair.server.receive(&bytes)
+        #expect(pair.server.nextEvent() == .message(Message(opcode: .text, data: buffer("last"))))
+        #expect(pair.server.state == .open)
+        #expect(pair.server.takeOutput() == nil)
+        var echo = ByteBuffer()
+        try pair.server.send(.text("last"), into: &echo)
+        #expect(pair.server.nextEvent() == .closeReceived(CloseFrame(code: .normalClosure)))
+        #expect(pair.server.takeOutput()?.bytes == hexBytes("88 02 03 e8"))
+        #expect(pair.server.nextEvent() == .closed(CloseOutcome(code: .normalClosure, reason: "", wasClean: true, initiatedByPeer: true)))
+        #expect(echo.bytes == [0x81, 0x04] + Array("last".utf8))
+    }
+
+    @Test func violationAfterAMessageDoesNotOvertakeIt() throws {
+        // RFC 6455 §7.1.7: the connection fails at the violation, not before the frames that
+        // preceded it.
+        var server = Connection(role: .server, randomNumberGenerator: SplitMix64(seed: 3))
+        var bytes = buffer(hex: "81 85 37 fa 21 3d 7f 9f 4d 51 58  81 01 41")  // masked "Hello", then an unmasked frame
+        server.receive(&bytes)
+        #expect(server.nextEvent() == .message(Message(opcode: .text, data: buffer("Hello"))))
+        #expect(server.state == .open)
+        #expect(server.nextEvent() == .failed(ProtocolViolation(.unmaskedClientFrame, streamOffset: 11)))
+        #expect(server.takeOutput()?.bytes == [0x88, 0x02, 0x03, 0xEA])
+    }
+
+    @Test func endOfStreamComesAfterTheFramesBeforeIt() {
+        var client = Connection(role: .client, randomNumberGenerator: SplitMix64(seed: 3))
+        var bytes = buffer(hex: "81 02 68 69")
+        client.receive(&bytes)
+        client.receiveEndOfStream()
+        #expect(client.nextEvent() == .message(Message(opcode: .text, data: buffer("hi"))))
+        #expect(client.nextEvent() == .closed(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true)))
+        #expect(client.nextEvent() == nil)
+    }
+
     @Test func passThroughPolicyLeavesRepliesToCaller() throws {
         var pair = Pair()
         pair.server = Connection(role: .server, autoReplyPolicy: .passThrough, randomNumberGenerator: SplitMix64(seed: 9))
