@@ -60,10 +60,22 @@ let package = Package(
         // Capture files (pcap, pcapng), link layers, IPv4/IPv6 and TCP reassembly, for
         // `wsk frame-dump --pcap`. Pure Swift with no dependencies.
         .target(name: "WSKCapture"),
+        // Debian's libedit (libedit-dev), for the REPL's line editing.
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // The REPL's line editor; the only target that imports CLibEdit.
+        .target(
+            name: "WSKLineEditing",
+            dependencies: ["CLibEdit"]
+        ),
         .target(
             name: "WSKCLI",
             dependencies: [
                 "WSKCore",
+                "WSKLineEditing",
                 "WSKCompression",
                 "WSKNIO",
                 "WSKCapture",

@@ -9,7 +9,8 @@ declare -A allowed=(
     [WSKCompression]="WSKCore NIOCore CZlib"
     [WSKNIO]="WSKCore WSKCompression NIOCore NIOPosix NIOHTTP1 NIOSSL NIOConcurrencyHelpers HTTPTypes"
     [WSKCapture]="NIOCore"
-    [WSKCLI]="WSKCore WSKCompression WSKNIO WSKCapture NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers HTTPTypes ArgumentParser Foundation FoundationEssentials Glibc Darwin Dispatch"
+    [WSKLineEditing]="CLibEdit Foundation Glibc Darwin"
+    [WSKCLI]="WSKCore WSKCompression WSKNIO WSKCapture WSKLineEditing NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers HTTPTypes ArgumentParser Foundation FoundationEssentials Glibc Darwin Dispatch"
     [wsk]="WSKCLI"
 )
 

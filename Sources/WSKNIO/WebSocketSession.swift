@@ -258,6 +258,43 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         afterSend()
     }
 
+    /// Sends a data message split into frames of at most `fragmentSize` payload bytes
+    /// (compressed first if negotiated). Returns false when the connection no longer sends.
+    @discardableResult
+    public func send(opcode: Opcode, payload: ByteBuffer, fragmentSize: Int) -> Bool {
+        guard context != nil, !transportClosing else { return false }
+        var out = output ?? ByteBufferAllocator().buffer(capacity: payload.readableBytes + 64)
+        do {
+            try connection.sendMessage(opcode: opcode, payload: payload, fragmentSize: fragmentSize, into: &out)
+        } catch {
+            output = out
+            return false
+        }
+        output = out
+        if opcode == .text {
+            counters.textMessagesSent += 1
+        } else {
+            counters.binaryMessagesSent += 1
+        }
+        counters.bytesSent += payload.readableBytes
+        afterSend()
+        return true
+    }
+
+    /// Writes bytes exactly as given, outside the protocol engine: a hand-made frame, valid
+    /// or not, for testing peers (`/frame` in the REPL). Returns false once the transport
+    /// is closing.
+    @discardableResult
+    public func sendRaw(_ bytes: ByteBuffer) -> Bool {
+        guard context != nil, !transportClosing else { return false }
+        var out = output ?? ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
+        var bytes = bytes
+        out.writeBuffer(&bytes)
+        output = out
+        afterSend()
+        return true
+    }
+
     /// A future that succeeds once the socket can take more data (at once when it can).
     public func whenWritable() -> EventLoopFuture<Void> {
         flushOutput()

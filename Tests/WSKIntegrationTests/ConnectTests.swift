@@ -71,6 +71,7 @@ struct ConnectTests {
         (["connect", "ws://h", "-H", "bad"], "--header"),
         (["connect", "ws://h", "--ping-timeout", "1"], "--ping-timeout"),
         (["connect", "ws://h", "--proxy", "socks5://p:1"], "--proxy"),
+        (["connect", "ws://h", "--interactive"], "--interactive needs a terminal"),
     ])
     func malformedArgumentsNameTheFlag(arguments: [String], fragment: String) throws {
         let result = try WSKProcess.run(arguments)

@@ -72,25 +72,10 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
             $0 = State()
             $0.closed = closed
         }
-        let client: WebSocketClientConnection
-        do {
-            client = try await WebSocketClient.connect(to: url, configuration: configuration, group: group, delegate: self)
-        } catch let error as WebSocketClientError {
+        let (connected, status) = await Self.connect(url: url, configuration: configuration, group: group, delegate: self)
+        guard let client = connected else {
             closed.succeed(())
-            switch error {
-            case .connectionFailed(let message):
-                Diagnostics.error(message)
-                return ExitStatus.connectionFailed
-            case .handshakeRefused(_, _, let head, let bodyStart, let failure):
-                Diagnostics.error(error.description)
-                Diagnostics.raw(head + "\r\n" + bodyStart + (bodyStart.isEmpty || bodyStart.hasSuffix("\n") ? "" : "\n"))
-                _ = failure
-                return ExitStatus.handshakeRefused
-            }
-        } catch {
-            closed.succeed(())
-            Diagnostics.error("\(error)")
-            return ExitStatus.connectionFailed
+            return status
         }
         let session = client.session
         state.withLockedValue { $0.session = session }
@@ -136,22 +121,54 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         return exitStatus()
     }
 
+    /// Connects and upgrades; on failure prints why on stderr (a refused upgrade with the
+    /// response's head and the start of its body) and returns the exit status.
+    static func connect(
+        url: WebSocketURL,
+        configuration: WebSocketClientConfiguration,
+        group: EventLoopGroup,
+        delegate: WebSocketSessionDelegate
+    ) async -> (WebSocketClientConnection?, Int32) {
+        do {
+            let client = try await WebSocketClient.connect(to: url, configuration: configuration, group: group, delegate: delegate)
+            return (client, ExitStatus.normal)
+        } catch let error as WebSocketClientError {
+            switch error {
+            case .connectionFailed(let message):
+                Diagnostics.error(message)
+                return (nil, ExitStatus.connectionFailed)
+            case .handshakeRefused(_, _, let head, let bodyStart, _):
+                Diagnostics.error(error.description)
+                Diagnostics.raw(head + "\r\n" + bodyStart + (bodyStart.isEmpty || bodyStart.hasSuffix("\n") ? "" : "\n"))
+                return (nil, ExitStatus.handshakeRefused)
+            }
+        } catch {
+            Diagnostics.error("\(error)")
+            return (nil, ExitStatus.connectionFailed)
+        }
+    }
+
     func exitStatus() -> Int32 {
         let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
+        return Self.exitStatus(outcome: outcome, violation: violation, verbose: output.verbose)
+    }
+
+    /// The exit status for how a connection ended; explains failures on stderr.
+    static func exitStatus(outcome: CloseOutcome?, violation: ProtocolViolation?, verbose: Bool, report: Bool = true) -> Int32 {
         if let violation {
-            Diagnostics.error("protocol error: \(violation)")
+            if report { Diagnostics.error("protocol error: \(violation)") }
             return ExitStatus.protocolError
         }
         guard let outcome else { return ExitStatus.abnormal }
         switch outcome.code {
         case .normalClosure, .goingAway, .noStatusReceived:
-            if output.verbose { Diagnostics.note("closed: \(outcome)") }
+            if verbose && report { Diagnostics.note("closed: \(outcome)") }
             return outcome.wasClean ? ExitStatus.normal : ExitStatus.abnormal
         case .protocolError, .invalidPayloadData, .messageTooBig, .unsupportedData, .mandatoryExtension:
-            Diagnostics.error("closed by the server: \(outcome)")
+            if report { Diagnostics.error("closed by the server: \(outcome)") }
             return ExitStatus.protocolError
         default:
-            Diagnostics.error(outcome.code == .abnormalClosure ? "connection lost without a close frame (1006)" : "closed: \(outcome)")
+            if report { Diagnostics.error(outcome.code == .abnormalClosure ? "connection lost without a close frame (1006)" : "closed: \(outcome)") }
             return ExitStatus.abnormal
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import WSKCompression
 import WSKCore
+import WSKLineEditing
 import WSKNIO
 
 /// `wsk connect URL`: the terminal client and pipe tool.
@@ -11,6 +12,15 @@ public struct Connect: AsyncParsableCommand {
         commandName: "connect",
         abstract: "Connect to a WebSocket server: an interactive client on a terminal, a pipe tool off it.",
         discussion: """
+            Interactive mode (stdin and stdout are terminals): a line editor with history \
+            (saved in $XDG_STATE_HOME/wsk/history, default ~/.local/state/wsk/history) and \
+            Tab completion. Lines are sent as text messages; messages received print above \
+            the line being typed, marked '<'. Slash commands: /text, /binary HEX|base64:…|@file, \
+            /ping [PAYLOAD] (shows the round-trip time), /pong, /close [CODE [REASON]], \
+            /frame [nofin] [rsv1] [rsv2] [rsv3] [nomask] OPCODE [PAYLOAD] (one raw frame, even \
+            an invalid one), /fragment SIZE PAYLOAD, /quit, /help. Ctrl-D closes with 1000 and \
+            waits for the server's close; Ctrl-C clears the line.
+
             Pipe mode (stdin or stdout is not a terminal): each stdin line is sent as one \
             text message and each message received is written to stdout as one line; status \
             and errors go to stderr only. At EOF on stdin, wsk sends a close frame (1000) and \
@@ -25,6 +35,8 @@ public struct Connect: AsyncParsableCommand {
               64  a malformed argument
 
             EXAMPLES:
+              wsk connect ws://127.0.0.1:9001/
+              wsk connect --json-pretty --timestamps wss://example.com/events
               echo hello | wsk connect ws://127.0.0.1:9001/
               wsk connect wss://example.com/socket -H 'Authorization: Bearer t0ken' --subprotocol chat
               wsk connect ws://127.0.0.1:9001/ -x '{"op":"subscribe"}' --exit-after 3
@@ -69,6 +81,18 @@ public struct Connect: AsyncParsableCommand {
         try connection.validate()
         try tls.validate()
         try pipe.validate()
+        if output.interactive == true && !LibEditLineEditor.standardStreamsAreTerminals() {
+            throw ValidationError("--interactive needs a terminal on stdin and stdout")
+        }
+        if output.interactive == true && (!pipe.execute.isEmpty || pipe.echo) {
+            throw ValidationError("--interactive cannot be combined with -x/--execute or --echo")
+        }
+    }
+
+    /// The REPL runs when asked, or by default when stdin and stdout are terminals and no
+    /// pipe-only option (-x, --echo) is given.
+    var interactive: Bool {
+        output.interactive ?? (LibEditLineEditor.standardStreamsAreTerminals() && pipe.execute.isEmpty && !pipe.echo)
     }
 
     public func run() async throws {
@@ -91,6 +115,27 @@ public struct Connect: AsyncParsableCommand {
             throw ValidationError("--cacert/--cert/--key: \(error)")
         }
         configuration.proxy = try connection.proxy(for: target, environment: ProcessInfo.processInfo.environment)
+
+        if interactive {
+            var formatter = REPLFormatter(style: Style(enabled: Terminal.usesColor(flag: output.color)))
+            formatter.timestamps = output.timestamps
+            formatter.jsonPretty = output.jsonPretty
+            formatter.binaryEncoding = pipe.base64 ? .base64 : .hex
+            let environment = ProcessInfo.processInfo.environment
+            let options = REPLSession.Options(
+                formatter: formatter,
+                showHandshake: output.showHandshake,
+                pingInterval: connection.pingInterval?.value,
+                pingTimeout: connection.pingTimeout?.value,
+                history: REPLHistory.defaultPath(environment: environment).map { REPLHistory(path: $0) }
+            )
+            let editor = LibEditLineEditor(completions: REPLInput.commands)
+            let status = await REPLSession(url: target, configuration: configuration, options: options, editor: editor).run()
+            if status != 0 {
+                throw ExitCode(status)
+            }
+            return
+        }
 
         let session = ConnectSession(
             url: target,
@@ -331,4 +376,13 @@ struct ClientOutputOptions: ParsableArguments {
 
     @Flag(name: [.short, .long], help: "Report pings, pongs and closes on stderr.")
     var verbose = false
+
+    @Flag(inversion: .prefixedNo, help: "Run the interactive client (default: when stdin and stdout are terminals, without -x or --echo).")
+    var interactive: Bool?
+
+    @Flag(help: "Interactive: pretty-print JSON text messages.")
+    var jsonPretty = false
+
+    @Flag(inversion: .prefixedNo, help: "Interactive: colour the output (default: on a terminal, unless NO_COLOR is set).")
+    var color: Bool?
 }

@@ -1,0 +1,278 @@
+// `wsk connect` on a terminal: a libedit REPL. Lines typed are parsed by REPLInput and sent
+// on the connection's event loop; events from the connection are formatted by
+// REPLFormatter and printed above the prompt. Ctrl-D (or /quit) closes with 1000 and
+// waits for the server's close; the exit status is the same as in pipe mode.
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import WSKCore
+import WSKLineEditing
+import WSKNIO
+
+final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
+    struct Options {
+        var formatter: REPLFormatter
+        var showHandshake = false
+        var pingInterval: Double?
+        var pingTimeout: Double?
+        var history: REPLHistory?
+    }
+
+    let url: WebSocketURL
+    let configuration: WebSocketClientConfiguration
+    let options: Options
+    let editor: LineEditor
+    var formatter: REPLFormatter { options.formatter }
+
+    struct State {
+        var session: WebSocketSession?
+        var outcome: CloseOutcome?
+        var violation: ProtocolViolation?
+        var closed: EventLoopPromise<Void>?
+        var pingsInFlight: [[UInt8]: NIODeadline] = [:]
+        var lastPongAt: NIODeadline = .now()
+        var historyFailed = false
+    }
+    let state = NIOLockedValueBox(State())
+
+    init(url: WebSocketURL, configuration: WebSocketClientConfiguration, options: Options, editor: LineEditor) {
+        self.url = url
+        self.configuration = configuration
+        self.options = options
+        self.editor = editor
+    }
+
+    func run() async -> Int32 {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let closed = group.next().makePromise(of: Void.self)
+        state.withLockedValue { $0.closed = closed }
+        let (connected, status) = await ConnectSession.connect(url: url, configuration: configuration, group: group, delegate: self)
+        guard let client = connected else {
+            closed.succeed(())
+            try? await group.shutdownGracefully()
+            return status
+        }
+        let session = client.session
+        state.withLockedValue { $0.session = session }
+        if options.showHandshake {
+            Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
+        }
+        let info = session.info
+        var details: [String] = []
+        if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
+        if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
+        editor.printAbove(formatter.note(
+            "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
+                + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
+        for line in options.history?.load() ?? [] {
+            editor.addHistory(line)
+        }
+
+        signal(SIGINT, SIG_IGN)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupts.setEventHandler { [editor] in editor.interrupt() }
+        interrupts.resume()
+
+        editor.start(prompt: "> ") { [self] line in handle(line) }
+        let pinger = startPinging(session: session)
+        try? await closed.futureResult.get()
+        pinger?.cancel()
+        interrupts.cancel()
+        signal(SIGINT, SIG_DFL)
+        editor.stop()
+        try? await group.shutdownGracefully()
+        let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
+        return ConnectSession.exitStatus(outcome: outcome, violation: violation, verbose: false, report: false)
+    }
+
+    // MARK: - Lines typed (on the editor's thread)
+
+    func handle(_ line: String?) {
+        guard let line else {
+            // Ctrl-D: close normally and wait for the server's close.
+            submit { session in
+                session.close(code: .normalClosure)
+                return nil
+            }
+            return
+        }
+        if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            editor.addHistory(line)
+            saveHistory(line)
+        }
+        switch REPLInput.parse(line) {
+        case .empty:
+            break
+        case .text(let text):
+            submit { $0.send(.text(text)); return nil }
+        case .binary(let payload):
+            guard let bytes = resolve(payload) else { return }
+            submit { $0.send(.binary(ByteBuffer(bytes: bytes))); return nil }
+        case .ping(let bytes):
+            submit { [self] session in
+                state.withLockedValue { $0.pingsInFlight[bytes] = .now() }
+                session.send(.ping(ByteBuffer(bytes: bytes)))
+                return nil
+            }
+        case .pong(let bytes):
+            submit { $0.send(.pong(ByteBuffer(bytes: bytes))); return nil }
+        case .close(let code, let reason):
+            let closeCode = CloseCode(code ?? 1000)
+            guard closeCode.mayAppearOnWire else {
+                editor.printAbove(formatter.error("\(closeCode.rawValue) may not be sent in a close frame (RFC 6455 §7.4); /frame close hex:… sends it anyway"))
+                return
+            }
+            submit { session in
+                session.close(code: closeCode, reason: reason)
+                return nil
+            }
+        case .frame(let spec):
+            guard let payload = resolve(spec.payload) else { return }
+            submit { [formatter] session in
+                var frame = ByteBuffer()
+                FrameEncoder.encode(
+                    isFinal: spec.isFinal,
+                    reservedBits: ReservedBits(rawValue: spec.reservedBits),
+                    opcode: Opcode(rawValue: spec.opcode)!,
+                    maskingKey: spec.masked ? MaskingKey(rawValue: UInt32.random(in: 0...UInt32.max)) : nil,
+                    payload: ByteBuffer(bytes: payload),
+                    into: &frame
+                )
+                return session.sendRaw(frame) ? formatter.sent("frame \(frame.readableBytes) bytes: \(HexText.encode(Array(frame.readableBytesView.prefix(64))))\(frame.readableBytes > 64 ? "…" : "")") : nil
+            }
+        case .fragment(let size, let payload):
+            let opcode: Opcode
+            let bytes: [UInt8]
+            if case .text(let text) = payload {
+                opcode = .text
+                bytes = Array(text.utf8)
+            } else {
+                guard let resolved = resolve(payload) else { return }
+                opcode = .binary
+                bytes = resolved
+            }
+            submit { [formatter] session in
+                let frames = max(1, (bytes.count + size - 1) / size)
+                return session.send(opcode: opcode, payload: ByteBuffer(bytes: bytes), fragmentSize: size)
+                    ? formatter.sent("\(opcode.name) message of \(bytes.count) bytes in \(frames) frame\(frames == 1 ? "" : "s") (before compression)")
+                    : nil
+            }
+        case .quit:
+            submit { session in
+                session.close(code: .normalClosure)
+                return nil
+            }
+        case .help:
+            editor.printAbove(REPLInput.help)
+        case .invalid(let message):
+            editor.printAbove(formatter.error(message))
+        }
+    }
+
+    /// Runs `work` on the connection's event loop if the connection still sends; prints
+    /// what it returns, or why nothing was sent.
+    func submit(_ work: @escaping @Sendable (WebSocketSession) -> String?) {
+        guard let session = state.withLockedValue({ $0.session }) else { return }
+        session.eventLoop.execute { [self] in
+            guard session.state == .open || session.state == .closeReceived else {
+                editor.printAbove(formatter.error("the connection is \(session.state == .closeSent ? "closing" : "closed"): nothing sent"))
+                return
+            }
+            if let note = work(session) {
+                editor.printAbove(note)
+            }
+        }
+    }
+
+    /// The bytes of a payload; reads `@file` payloads, printing why when it cannot.
+    func resolve(_ payload: REPLPayload) -> [UInt8]? {
+        switch payload {
+        case .text(let text): return Array(text.utf8)
+        case .bytes(let bytes): return bytes
+        case .file(let path):
+            let expanded = (path as NSString).expandingTildeInPath
+            guard let data = FileManager.default.contents(atPath: expanded) else {
+                editor.printAbove(formatter.error("cannot read \(path)"))
+                return nil
+            }
+            return Array(data)
+        }
+    }
+
+    func saveHistory(_ line: String) {
+        guard let history = options.history else { return }
+        do {
+            try history.append(line)
+        } catch {
+            let first = state.withLockedValue { state -> Bool in
+                defer { state.historyFailed = true }
+                return !state.historyFailed
+            }
+            if first { editor.printAbove(formatter.error("history not saved: \(error)")) }
+        }
+    }
+
+    func startPinging(session: WebSocketSession) -> Task<Void, Never>? {
+        guard let interval = options.pingInterval else { return nil }
+        let timeout = options.pingTimeout
+        return Task.detached { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                if Task.isCancelled { return }
+                let sentAt = NIODeadline.now()
+                session.eventLoop.execute { session.send(.ping(ByteBuffer(string: "wsk"))) }
+                guard let timeout else { continue }
+                try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                if state.withLockedValue({ $0.lastPongAt }) < sentAt && !Task.isCancelled {
+                    editor.printAbove(formatter.error("no pong within \(timeout) s: the server is not answering"))
+                    session.eventLoop.execute { session.abort() }
+                    return
+                }
+            }
+        }
+    }
+
+    // MARK: - WebSocketSessionDelegate (on the event loop)
+
+    func sessionDidOpen(_ session: WebSocketSession) {}
+
+    func session(_ session: WebSocketSession, didReceive message: Message) {
+        editor.printAbove(formatter.received(message))
+    }
+
+    func session(_ session: WebSocketSession, didReceiveControl opcode: Opcode, payload: ByteBuffer) {
+        switch opcode {
+        case .pong:
+            let bytes = Array(payload.readableBytesView)
+            let sentAt = state.withLockedValue { state -> NIODeadline? in
+                state.lastPongAt = .now()
+                return state.pingsInFlight.removeValue(forKey: bytes)
+            }
+            if bytes == Array("wsk".utf8) && sentAt == nil && options.pingInterval != nil { return }  // keepalive
+            let roundTrip = sentAt.map { Double((NIODeadline.now() - $0).nanoseconds) / 1e9 }
+            editor.printAbove(formatter.receivedControl(.pong, payload: payload, roundTrip: roundTrip))
+        case .ping:
+            editor.printAbove(formatter.receivedControl(.ping, payload: payload))
+        case .close:
+            let close = (try? CloseFrame.parse(payload: payload).get()) ?? CloseFrame(code: nil)
+            editor.printAbove(formatter.receivedClose(close))
+        default:
+            break
+        }
+    }
+
+    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
+        state.withLockedValue { $0.violation = violation }
+        editor.printAbove(formatter.error("protocol error: \(violation)"))
+    }
+
+    func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
+        let promise = state.withLockedValue { state -> EventLoopPromise<Void>? in
+            state.outcome = outcome
+            return state.closed
+        }
+        editor.printAbove(formatter.closed(outcome))
+        session.closeFuture.whenComplete { _ in promise?.succeed(()) }
+    }
+}

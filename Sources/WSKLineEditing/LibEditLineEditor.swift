@@ -1,0 +1,228 @@
+// The REPL's line editor over libedit's readline-compatible callback API. libedit is not
+// thread-safe, so every libedit call happens on one thread that polls stdin and a
+// self-pipe; other threads queue work (text to print, history, interrupts) and write a
+// byte to the pipe. Text is printed above the prompt by clearing the prompt line,
+// printing, and redrawing the prompt with the line being typed.
+@preconcurrency import CLibEdit
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The editor whose line handler libedit calls (one REPL per process).
+nonisolated(unsafe) private var activeEditor: LibEditLineEditor?
+
+/// libedit calls this with each line entered, or with NULL at end of input.
+private func lineHandler(_ line: UnsafeMutablePointer<CChar>?) {
+    activeEditor?.handleLine(line)
+}
+
+/// A ``LineEditor`` over Debian's libedit: history, Emacs key bindings, Tab completion of
+/// the words given at start of line.
+public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
+    /// Whether stdin and stdout are both terminals (the REPL's condition).
+    public static func standardStreamsAreTerminals() -> Bool {
+        isatty(0) != 0 && isatty(1) != 0
+    }
+
+    // Guarded by `lock`; written from any thread.
+    private let lock = NSLock()
+    private var pendingOutput: [String] = []
+    private var pendingHistory: [String] = []
+    private var stopRequested = false
+    private var interruptRequested = false
+    private var started = false
+
+    // Editor thread only.
+    private var prompt = "> "
+    private var onLine: (@Sendable (String?) -> Void)?
+    private var reading = false
+    private var savedTerminal = termios()
+    private var hasSavedTerminal = false
+
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let finished = DispatchSemaphore(value: 0)
+    private var editorThread: Thread?
+
+    /// Creates an editor; `completions` are the words Tab completes at start of line.
+    public init(completions: [String] = []) {
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
+        for word in completions {
+            wsk_add_completion_word(word)
+        }
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    public func start(prompt: String, onLine: @escaping @Sendable (String?) -> Void) {
+        lock.lock()
+        started = true
+        lock.unlock()
+        self.prompt = prompt
+        self.onLine = onLine
+        activeEditor = self
+        let thread = Thread { [self] in run() }
+        thread.name = "wsk-line-editor"
+        editorThread = thread
+        thread.start()
+    }
+
+    public func printAbove(_ text: String) {
+        enqueue { $0.pendingOutput.append(text) }
+    }
+
+    public func addHistory(_ line: String) {
+        enqueue { $0.pendingHistory.append(line) }
+    }
+
+    public func interrupt() {
+        enqueue { $0.interruptRequested = true }
+    }
+
+    public func stop() {
+        let wasStarted: Bool = {
+            lock.lock()
+            defer { lock.unlock() }
+            stopRequested = true
+            return started
+        }()
+        wake()
+        if wasStarted && Thread.current !== editorThread {
+            finished.wait()
+        }
+    }
+
+    private func enqueue(_ change: (LibEditLineEditor) -> Void) {
+        lock.lock()
+        change(self)
+        lock.unlock()
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    // MARK: - The editor thread
+
+    private func run() {
+        if tcgetattr(0, &savedTerminal) == 0 { hasSavedTerminal = true }
+        using_history()
+        wsk_install_completion()
+        rl_callback_handler_install(prompt, lineHandler)
+        wsk_install_interrupt_key()
+        reading = true
+        while true {
+            var fds = [
+                pollfd(fd: reading ? 0 : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if fds[1].revents != 0 {
+                var sink = [UInt8](repeating: 0, count: 256)
+                while read(wakeRead, &sink, sink.count) > 0 {}
+            }
+            lock.lock()
+            let output = pendingOutput
+            let history = pendingHistory
+            let interrupted = interruptRequested
+            let stopping = stopRequested
+            pendingOutput.removeAll()
+            pendingHistory.removeAll()
+            interruptRequested = false
+            lock.unlock()
+
+            for line in history {
+                _ = add_history(line)
+            }
+            if !output.isEmpty {
+                show(output)
+            }
+            if interrupted {
+                handleInterrupt()
+            }
+            if stopping {
+                break
+            }
+            if reading && fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                rl_callback_read_char()
+                switch wsk_take_interrupt() {
+                case 1:
+                    // Ctrl-C on a line: it was dropped; show that and a fresh prompt.
+                    wsk_write_output("^C\n")
+                    rl_callback_read_char()  // the queued Ctrl-U
+                    wsk_write_output("\r\u{1B}[2K")
+                    rl_forced_update_display()
+                case 2:
+                    wsk_write_output("^C")
+                    handleLine(nil)
+                default:
+                    break
+                }
+            }
+        }
+        if reading {
+            // Stopped while reading (the server closed): drop the prompt line.
+            reading = false
+            rl_callback_handler_remove()
+            wsk_write_output("\r\u{1B}[2K")
+        }
+        if hasSavedTerminal {
+            tcsetattr(0, TCSADRAIN, &savedTerminal)
+        }
+        activeEditor = nil
+        finished.signal()
+    }
+
+    private func show(_ texts: [String]) {
+        var text = texts.joined(separator: "\n") + "\n"
+        if reading {
+            // Clear the prompt line, print, then redraw the prompt and the typed line.
+            text = "\r\u{1B}[2K" + text
+            wsk_write_output(text)
+            rl_forced_update_display()
+        } else {
+            wsk_write_output(text)
+        }
+    }
+
+    private func handleInterrupt() {
+        // SIGINT reaches the process only when the terminal's ISIG is on (not while
+        // editing): treat it as end of input.
+        guard reading else { return }
+        wsk_write_output("^C")
+        handleLine(nil)
+    }
+
+    fileprivate func handleLine(_ line: UnsafeMutablePointer<CChar>?) {
+        guard let line else {
+            // End of input (Ctrl-D on an empty line): libedit prints no newline.
+            reading = false
+            rl_callback_handler_remove()
+            wsk_write_output("\n")
+            onLine?(nil)
+            return
+        }
+        let text = String(cString: line)
+        free(line)
+        // libedit quirk: without re-installing the handler here the next prompt and the
+        // echo of typed characters vanish.
+        rl_callback_handler_install(prompt, lineHandler)
+        onLine?(text)
+    }
+}

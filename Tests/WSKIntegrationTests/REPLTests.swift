@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+/// `wsk connect` on a terminal: the libedit REPL in a real pseudo-terminal (tmux), against
+/// `wsk serve-echo`.
+@Suite("connect (interactive, in a terminal)", .serialized)
+struct REPLTests {
+    /// A fresh state directory, so history starts empty.
+    func stateDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-state-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func connect(_ port: Int, _ options: String = "", state: String) throws -> TerminalSession {
+        let terminal = try TerminalSession(
+            "'\(Binary.wsk.path)' connect \(options) ws://127.0.0.1:\(port)/",
+            environment: ["XDG_STATE_HOME": state, "NO_COLOR": "1", "TERM": "xterm"]
+        )
+        let (ok, screen) = terminal.waitForScreen { $0.contains("connected to ws://127.0.0.1:\(port)/") && $0.hasSuffix(">") }
+        guard ok else { throw TestFailure("no prompt:\n\(screen)") }
+        return terminal
+    }
+
+    @Test func typedLinesAndSlashCommands() throws {
+        let server = try EchoServerProcess()
+        let terminal = try connect(server.port, state: try stateDirectory())
+        try terminal.type("hello, terminal")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("> hello, terminal\n< hello, terminal") }.ok, "\(terminal.screen())")
+
+        // RFC 6455 §5.5.2/§5.5.3: the pong carries the ping's payload; the REPL shows the RTT.
+        try terminal.type("/ping abc")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.range(of: #"< pong "abc" \d+\.\d\d ms"#, options: .regularExpression) != nil }.ok, "\(terminal.screen())")
+
+        try terminal.type("/binary 00 01 ff")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("< binary 3 bytes: 0001ff") }.ok, "\(terminal.screen())")
+
+        // A message sent in three frames comes back whole (RFC 6455 §5.4).
+        try terminal.type("/fragment 3 in pieces")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("in 3 frames") && $0.contains("< in pieces") }.ok, "\(terminal.screen())")
+
+        try terminal.type("/nonsense")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("! unknown command /nonsense") }.ok, "\(terminal.screen())")
+
+        // Tab completes slash commands.
+        try terminal.type("/he")
+        try terminal.press("Tab")
+        #expect(terminal.waitForScreen { $0.hasSuffix("> /help") }.ok, "\(terminal.screen())")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("/fragment SIZE PAYLOAD") }.ok, "\(terminal.screen())")
+
+        // Ctrl-D closes with 1000 and waits for the server's close: exit 0.
+        try terminal.press("C-d")
+        #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+        #expect(terminal.screen().contains("< close 1000 (normal closure)"))
+    }
+
+    @Test func incomingMessagesPrintAboveTheLineBeingTyped() throws {
+        let server = try EchoServerProcess(["--broadcast"])
+        let terminal = try connect(server.port, state: try stateDirectory())
+        try terminal.type("half a line")
+        #expect(terminal.waitForScreen { $0.hasSuffix("> half a line") }.ok)
+        let other = try shell("echo 'from another client' | WSK connect --wait 0.5 ws://127.0.0.1:\(server.port)/")
+        #expect(other.status == 0)
+        let (ok, screen) = terminal.waitForScreen { $0.contains("< from another client\n> half a line") }
+        #expect(ok, "\(screen)")
+        // The line being typed is intact: finishing it sends the whole line.
+        try terminal.type(" and the rest")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("< half a line and the rest") }.ok, "\(terminal.screen())")
+        // Ctrl-C drops the line being typed; on an empty line it quits.
+        try terminal.type("never sent")
+        try terminal.press("C-c")
+        try terminal.type("sent instead")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("< sent instead") }.ok, "\(terminal.screen())")
+        #expect(!terminal.screen().contains("< never sent"))
+        try terminal.press("C-c")
+        #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+    }
+
+    @Test func historyPersistsAcrossRuns() throws {
+        let server = try EchoServerProcess()
+        let state = try stateDirectory()
+        let first = try connect(server.port, state: state)
+        try first.type("remember me")
+        try first.press("Enter")
+        #expect(first.waitForScreen { $0.contains("< remember me") }.ok)
+        try first.press("C-d")
+        #expect(first.waitForExit() == 0)
+        let saved = try String(contentsOfFile: state + "/wsk/history", encoding: .utf8)
+        #expect(saved == "remember me\n")
+
+        let second = try connect(server.port, state: state)
+        try second.press("Up")
+        #expect(second.waitForScreen { $0.hasSuffix("> remember me") }.ok, "\(second.screen())")
+        try second.press("Enter")
+        #expect(second.waitForScreen { $0.contains("< remember me") }.ok)
+        try second.press("C-d")
+        #expect(second.waitForExit() == 0)
+    }
+
+    @Test func rawInvalidFrameGetsTheServersProtocolError() throws {
+        // RFC 6455 §5.2: RSV2 without an extension that defines it fails the connection (1002).
+        let server = try EchoServerProcess()
+        let terminal = try connect(server.port, state: try stateDirectory())
+        try terminal.type("/frame rsv2 text bad")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("< close 1002 (protocol error)") }.ok, "\(terminal.screen())")
+        #expect(terminal.waitForExit() == 3, "\(terminal.screen())")
+    }
+
+    @Test func jsonPrettyAndTimestamps() throws {
+        let server = try EchoServerProcess()
+        let terminal = try connect(server.port, "--json-pretty --timestamps", state: try stateDirectory())
+        try terminal.type(#"{"op":"hi","n":[1,2]}"#)
+        try terminal.press("Enter")
+        let (ok, screen) = terminal.waitForScreen {
+            $0.range(of: #"\d\d:\d\d:\d\d\.\d\d\dZ < \{\n +"op": "hi",\n +"n": \["#, options: .regularExpression) != nil
+        }
+        #expect(ok, "\(screen)")
+        try terminal.press("C-d")
+        #expect(terminal.waitForExit() == 0)
+    }
+}
