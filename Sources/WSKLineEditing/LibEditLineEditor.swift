@@ -26,13 +26,15 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
         isatty(0) != 0 && isatty(1) != 0
     }
 
-    // Guarded by `lock`; written from any thread.
-    private let lock = NSLock()
+    // Guarded by `lock`; written from any thread. `lock` is a condition so that printers
+    // can wait while the terminal is behind.
+    private let lock = NSCondition()
     private var pendingOutput: [String] = []
     private var pendingHistory: [String] = []
     private var stopRequested = false
     private var interruptRequested = false
     private var started = false
+    private var stopped = false
 
     // Editor thread only.
     private var prompt = "> "
@@ -77,8 +79,26 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
         thread.start()
     }
 
+    /// Lines queued before ``printAbove(_:)`` waits for the terminal to catch up: a flood
+    /// of messages slows the connection down (its event loop waits, so it stops reading)
+    /// instead of growing memory or dropping lines.
+    public static let maxQueuedOutput = 1024
+
     public func printAbove(_ text: String) {
-        enqueue { $0.pendingOutput.append(text) }
+        lock.lock()
+        if stopped {
+            lock.unlock()
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            return
+        }
+        pendingOutput.append(text)
+        let onEditorThread = Thread.current === editorThread
+        while pendingOutput.count > Self.maxQueuedOutput && !stopped && !onEditorThread {
+            wake()
+            lock.wait()
+        }
+        lock.unlock()
+        wake()
     }
 
     public func addHistory(_ line: String) {
@@ -94,6 +114,7 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
             lock.lock()
             defer { lock.unlock() }
             stopRequested = true
+            if !started { stopped = true }
             return started
         }()
         wake()
@@ -145,6 +166,7 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
             pendingOutput.removeAll()
             pendingHistory.removeAll()
             interruptRequested = false
+            lock.broadcast()
             lock.unlock()
 
             for line in history {
@@ -186,6 +208,15 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
             tcsetattr(0, TCSADRAIN, &savedTerminal)
         }
         activeEditor = nil
+        lock.lock()
+        stopped = true
+        let late = pendingOutput
+        pendingOutput.removeAll()
+        lock.broadcast()
+        lock.unlock()
+        if !late.isEmpty {
+            wsk_write_output(late.joined(separator: "\n") + "\n")
+        }
         finished.signal()
     }
 
