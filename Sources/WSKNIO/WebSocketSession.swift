@@ -240,30 +240,16 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
 
     /// Sends a message whose payload is already a buffer, keeping its type.
     public func send(_ message: Message) {
-        guard context != nil, !transportClosing else { return }
-        var out = output ?? ByteBufferAllocator().buffer(capacity: message.data.readableBytes + 16)
-        do {
-            try connection.sendMessage(opcode: message.opcode, payload: message.data, into: &out)
-        } catch {
-            output = out
-            return
-        }
-        output = out
-        if message.opcode == .text {
-            counters.textMessagesSent += 1
-        } else {
-            counters.binaryMessagesSent += 1
-        }
-        counters.bytesSent += message.data.readableBytes
-        afterSend()
+        send(opcode: message.opcode, payload: message.data)
     }
 
-    /// Sends a data message split into frames of at most `fragmentSize` payload bytes
-    /// (compressed first if negotiated). Returns false when the connection no longer sends.
+    /// Sends a data message (compressed if negotiated), split into frames of at most
+    /// `fragmentSize` payload bytes when given. Returns false when the connection no longer
+    /// sends.
     @discardableResult
-    public func send(opcode: Opcode, payload: ByteBuffer, fragmentSize: Int) -> Bool {
+    public func send(opcode: Opcode, payload: ByteBuffer, fragmentSize: Int? = nil) -> Bool {
         guard context != nil, !transportClosing else { return false }
-        var out = output ?? ByteBufferAllocator().buffer(capacity: payload.readableBytes + 64)
+        var out = output ?? ByteBufferAllocator().buffer(capacity: payload.readableBytes + 16)
         do {
             try connection.sendMessage(opcode: opcode, payload: payload, fragmentSize: fragmentSize, into: &out)
         } catch {

@@ -214,23 +214,13 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
     }
 
     func startPinging(session: WebSocketSession) -> Task<Void, Never>? {
-        guard let interval = options.pingInterval else { return nil }
-        let timeout = options.pingTimeout
-        return Task.detached { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-                if Task.isCancelled { return }
-                let sentAt = NIODeadline.now()
-                session.eventLoop.execute { session.send(.ping(ByteBuffer(string: "wsk"))) }
-                guard let timeout else { continue }
-                try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
-                if state.withLockedValue({ $0.lastPongAt }) < sentAt && !Task.isCancelled {
-                    editor.printAbove(formatter.error("no pong within \(timeout) s: the server is not answering"))
-                    session.eventLoop.execute { session.abort() }
-                    return
-                }
-            }
-        }
+        Keepalive.start(
+            session: session,
+            interval: options.pingInterval,
+            timeout: options.pingTimeout,
+            lastPong: { [state] in state.withLockedValue { $0.lastPongAt } },
+            onTimeout: { [editor, formatter] in editor.printAbove(formatter.error($0)) }
+        )
     }
 
     // MARK: - WebSocketSessionDelegate (on the event loop)
@@ -249,7 +239,7 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
                 state.lastPongAt = .now()
                 return state.pingsInFlight.removeValue(forKey: bytes)
             }
-            if bytes == Array("wsk".utf8) && sentAt == nil && options.pingInterval != nil { return }  // keepalive
+            if bytes == Array(Keepalive.payload.utf8) && sentAt == nil && options.pingInterval != nil { return }  // keepalive
             let roundTrip = sentAt.map { Double((NIODeadline.now() - $0).nanoseconds) / 1e9 }
             editor.printAbove(formatter.receivedControl(.pong, payload: payload, roundTrip: roundTrip))
         case .ping:

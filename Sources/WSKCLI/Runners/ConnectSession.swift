@@ -203,25 +203,13 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
     }
 
     func startPinging(session: WebSocketSession) -> Task<Void, Never>? {
-        guard let interval = connection.pingInterval?.value else { return nil }
-        let timeout = connection.pingTimeout?.value
-        return Task.detached { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-                if Task.isCancelled { return }
-                let sentAt = NIODeadline.now()
-                session.eventLoop.execute { session.send(.ping(ByteBuffer(string: "wsk"))) }
-                if let timeout {
-                    try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
-                    let lastPong = state.withLockedValue { $0.lastPongAt }
-                    if lastPong < sentAt && !Task.isCancelled {
-                        Diagnostics.error("no pong within \(timeout) s: the server is not answering")
-                        session.eventLoop.execute { session.abort() }
-                        return
-                    }
-                }
-            }
-        }
+        Keepalive.start(
+            session: session,
+            interval: connection.pingInterval?.value,
+            timeout: connection.pingTimeout?.value,
+            lastPong: { [state] in state.withLockedValue { $0.lastPongAt } },
+            onTimeout: { Diagnostics.error($0) }
+        )
     }
 
     // MARK: - WebSocketSessionDelegate (on the event loop)
