@@ -173,13 +173,13 @@ _wsk() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve-echo|connect|frame-dump|help)
+    serve-echo|connect|bench|frame-dump|help)
         # Offer subcommand argument completions
         "_wsk_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve-echo connect frame-dump help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve-echo connect bench frame-dump help' -- "${cur}"))
         ;;
     esac
 }
@@ -327,6 +327,54 @@ _wsk_connect() {
         return
         ;;
     '--wait')
+        return
+        ;;
+    esac
+}
+
+_wsk_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--binary --compression --json --progress --no-progress -k --insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --threads --cacert --cert --key --tls-server-name)
+    __wsk_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connections')
+        return
+        ;;
+    '-s'|'--size')
+        return
+        ;;
+    '-d'|'--depth')
+        return
+        ;;
+    '-r'|'--rate')
+        return
+        ;;
+    '-t'|'--duration')
+        return
+        ;;
+    '--warmup')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--cacert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--cert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--key')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-server-name')
         return
         ;;
     esac

@@ -10,7 +10,7 @@ declare -A allowed=(
     [WSKNIO]="WSKCore WSKCompression NIOCore NIOPosix NIOHTTP1 NIOSSL NIOConcurrencyHelpers HTTPTypes"
     [WSKCapture]="NIOCore"
     [WSKLineEditing]="CLibEdit Foundation Glibc Darwin"
-    [WSKCLI]="WSKCore WSKCompression WSKNIO WSKCapture WSKLineEditing NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers HTTPTypes ArgumentParser Foundation FoundationEssentials Glibc Darwin Dispatch"
+    [WSKCLI]="WSKCore WSKCompression WSKNIO WSKCapture WSKLineEditing NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers HTTPTypes ArgumentParser Histogram Foundation FoundationEssentials Glibc Darwin Dispatch"
     [wsk]="WSKCLI"
 )
 

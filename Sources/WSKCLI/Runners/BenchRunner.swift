@@ -1,0 +1,401 @@
+// `wsk bench`: opens N connections, keeps DEPTH messages in flight on each (closed loop) or
+// sends at a fixed total rate (open loop), and measures echo round trips. Each event loop
+// owns one recorder (no locks on the hot path); they are merged at the end.
+//
+// Latency honesty: in closed-loop mode a slow reply delays the next send, so the histogram
+// only sees the requests that were made (coordinated omission). With --rate, every message
+// has an intended send time on a fixed schedule and its latency is measured from that time,
+// so a stalled server shows up in the percentiles as it would to real clients.
+import Foundation
+import Histogram
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import WSKCore
+import WSKNIO
+
+struct BenchPlan: Sendable {
+    var url: WebSocketURL
+    var client: WebSocketClientConfiguration
+    var connections: Int
+    var messageSize: Int
+    var depth: Int
+    var binary: Bool
+    var duration: Double
+    var warmup: Double
+    /// Messages per second over all connections (open loop), or nil for closed loop.
+    var rate: Double?
+    var threads: Int
+    var json: Bool
+    var progress: Bool
+}
+
+/// What the run measured; encoded as the `--json` output.
+struct BenchResult: Codable, Equatable {
+    struct Latency: Codable, Equatable {
+        var min: Double
+        var p50: Double
+        var p90: Double
+        var p99: Double
+        var p999: Double
+        var max: Double
+        var mean: Double
+
+        enum CodingKeys: String, CodingKey {
+            case min, p50, p90, p99, p999 = "p99_9", max, mean
+        }
+    }
+
+    var url: String
+    var connections: Int
+    var messageSize: Int
+    var depth: Int
+    var mode: String
+    var rate: Double?
+    var seconds: Double
+    var messages: Int
+    var messagesPerSecond: Double
+    var bytesPerSecond: Double
+    var errors: Int
+    var behindSchedule: Int
+    /// Round-trip times in microseconds.
+    var latencyMicroseconds: Latency
+
+    enum CodingKeys: String, CodingKey {
+        case url, connections, depth, mode, rate, seconds, messages, errors
+        case messageSize = "message_size"
+        case messagesPerSecond = "messages_per_second"
+        case bytesPerSecond = "bytes_per_second"
+        case behindSchedule = "behind_schedule"
+        case latencyMicroseconds = "latency_us"
+    }
+}
+
+/// Counts and latencies for the connections on one event loop; used on that loop only.
+final class BenchRecorder: @unchecked Sendable {
+    var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    var messages = 0
+    var errors = 0
+    var behindSchedule = 0
+    var firstError: String?
+    /// Messages received so far, including the warm-up (for progress lines).
+    var received = 0
+    var measureFrom: UInt64 = .max
+    var measureUntil: UInt64 = .max
+
+    func record(latencyNanoseconds: UInt64, at now: UInt64) {
+        received += 1
+        guard now >= measureFrom && now < measureUntil else { return }
+        messages += 1
+        _ = histogram.record(max(1, latencyNanoseconds / 1000))
+    }
+
+    func fail(_ message: String) {
+        errors += 1
+        if firstError == nil { firstError = message }
+    }
+}
+
+/// One benchmark connection; every method runs on its session's event loop.
+final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
+    let plan: BenchPlan
+    let recorders: [ObjectIdentifier: BenchRecorder]
+    let payload: ByteBuffer
+    let text: String
+    var recorder: BenchRecorder?
+    var session: WebSocketSession?
+    var sendTimes = CircularBuffer<UInt64>(initialCapacity: 16)
+    var sending = false
+    var stopped = false
+    var timer: Scheduled<Void>?
+    /// Open loop: the schedule (nanoseconds of uptime) and how many sends have come due.
+    var firstSend: UInt64 = 0
+    var interval: Double = 0
+    var scheduled: UInt64 = 0
+    /// In open-loop mode, the most messages waiting for their echo before sends are counted
+    /// as behind schedule instead of queued without bound.
+    static let maxInFlight = 65_536
+
+    init(plan: BenchPlan, recorders: [ObjectIdentifier: BenchRecorder], payload: ByteBuffer, text: String) {
+        self.plan = plan
+        self.recorders = recorders
+        self.payload = payload
+        self.text = text
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Starts sending: DEPTH messages at once (closed loop), or on a fixed schedule.
+    func start(at startTime: UInt64, perConnectionRate: Double?) {
+        guard let session, !stopped else { return }
+        sending = true
+        if let perConnectionRate {
+            interval = 1e9 / perConnectionRate
+            // Spread connections over one interval so they do not send in lockstep.
+            firstSend = startTime + UInt64(Double.random(in: 0..<interval))
+            scheduleNextSend(on: session.eventLoop)
+        } else {
+            for _ in 0..<plan.depth { sendOne(at: Self.now()) }
+        }
+    }
+
+    var nextIntendedSend: UInt64 { firstSend + UInt64(Double(scheduled) * interval) }
+
+    /// Open loop: a timer for the next intended send time; each firing sends every message
+    /// whose time has come (a late timer catches up, and the lateness counts as latency).
+    func scheduleNextSend(on loop: EventLoop) {
+        timer = loop.scheduleTask(deadline: .uptimeNanoseconds(nextIntendedSend)) { [self] in
+            let now = Self.now()
+            while sending && nextIntendedSend <= now {
+                let intended = nextIntendedSend
+                scheduled += 1
+                if sendTimes.count >= Self.maxInFlight {
+                    recorder?.behindSchedule += 1
+                } else {
+                    sendOne(at: intended)
+                }
+            }
+            if sending { scheduleNextSend(on: loop) }
+        }
+    }
+
+    func sendOne(at time: UInt64) {
+        guard let session else { return }
+        sendTimes.append(time)
+        if plan.binary {
+            session.send(opcode: .binary, payload: payload)
+        } else {
+            session.send(.text(text))
+        }
+    }
+
+    func stop() {
+        sending = false
+        timer?.cancel()
+        stopped = true
+        session?.close(code: .normalClosure)
+    }
+
+    func sessionDidOpen(_ session: WebSocketSession) {
+        self.session = session
+        recorder = recorders[ObjectIdentifier(session.eventLoop)]
+    }
+
+    func session(_ session: WebSocketSession, didReceive message: Message) {
+        let now = Self.now()
+        guard let sentAt = sendTimes.popFirst() else {
+            recorder?.fail("a message arrived that was not sent (the server is not an echo server?)")
+            return
+        }
+        if message.data.readableBytes != plan.messageSize {
+            recorder?.fail("an echo of \(message.data.readableBytes) bytes for a message of \(plan.messageSize)")
+        }
+        recorder?.record(latencyNanoseconds: now &- sentAt, at: now)
+        if sending && plan.rate == nil {
+            sendOne(at: Self.now())
+        }
+    }
+
+    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
+        recorder?.fail("protocol error: \(violation)")
+    }
+
+    func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
+        timer?.cancel()
+        if !stopped {
+            recorder?.fail("the server closed a connection: \(outcome)")
+        }
+        sending = false
+    }
+}
+
+enum BenchRunner {
+    static func run(_ plan: BenchPlan) async throws -> BenchResult {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: plan.threads)
+        defer { Task.detached { try? await group.shutdownGracefully() } }
+        var recorders: [ObjectIdentifier: BenchRecorder] = [:]
+        for loop in group.makeIterator() {
+            recorders[ObjectIdentifier(loop)] = BenchRecorder()
+        }
+        let payloadBytes = (0..<plan.messageSize).map { UInt8(truncatingIfNeeded: 0x61 + $0 % 26) }
+        let payload = ByteBuffer(bytes: payloadBytes)
+        let text = String(decoding: payloadBytes, as: UTF8.self)
+
+        // Connect, at most 64 handshakes at a time.
+        let connections = (0..<plan.connections).map { _ in
+            BenchConnection(plan: plan, recorders: recorders, payload: payload, text: text)
+        }
+        let frozenRecorders = recorders
+        let failures = NIOLockedValueBox<[String]>([])
+        await withTaskGroup(of: Void.self) { tasks in
+            var next = 0
+            func add() {
+                guard next < connections.count else { return }
+                let connection = connections[next]
+                next += 1
+                tasks.addTask {
+                    do {
+                        _ = try await WebSocketClient.connect(to: plan.url, configuration: plan.client, group: group, delegate: connection)
+                    } catch {
+                        failures.withLockedValue { $0.append("\(error)") }
+                    }
+                }
+            }
+            for _ in 0..<min(64, connections.count) { add() }
+            while await tasks.next() != nil { add() }
+        }
+        if let first = failures.withLockedValue({ $0.first }) {
+            let count = failures.withLockedValue { $0.count }
+            for connection in connections { connection.session?.eventLoop.execute { connection.stop() } }
+            throw CLIError.failure("\(count) of \(plan.connections) connections failed: \(first)")
+        }
+
+        // Run: warm-up, then the measured window.
+        let start = BenchConnection.now()
+        let measureFrom = start + UInt64(plan.warmup * 1e9)
+        let measureUntil = measureFrom + UInt64(plan.duration * 1e9)
+        for loop in group.makeIterator() {
+            let recorder = frozenRecorders[ObjectIdentifier(loop)]!
+            try await loop.submit {
+                recorder.measureFrom = measureFrom
+                recorder.measureUntil = measureUntil
+            }.get()
+        }
+        let perConnectionRate = plan.rate.map { $0 / Double(plan.connections) }
+        for connection in connections {
+            connection.session?.eventLoop.execute { connection.start(at: start, perConnectionRate: perConnectionRate) }
+        }
+
+        let total = plan.warmup + plan.duration
+        var previous = 0
+        var elapsed = 0.0
+        while elapsed < total {
+            let step = min(1.0, total - elapsed)
+            try? await Task.sleep(nanoseconds: UInt64(step * 1e9))
+            elapsed += step
+            if plan.progress {
+                let received = try await sum(group, frozenRecorders) { $0.received }
+                let phase = elapsed <= plan.warmup ? " (warm-up)" : ""
+                FileOutput.writeAll(Array(String(format: "\r\u{1B}[2Kwsk bench: %.0f/%.0f s  %@ msgs/s%@", elapsed, total, Self.grouped(Double(received - previous) / step), phase).utf8), to: 2)
+                previous = received
+            }
+        }
+        if plan.progress { FileOutput.writeAll(Array("\r\u{1B}[2K".utf8), to: 2) }
+
+        // Stop sending, close every connection, and give the closes a moment.
+        let closes = connections.compactMap { connection in
+            connection.session.map { session in
+                session.eventLoop.flatSubmit {
+                    connection.stop()
+                    return session.closeFuture
+                }
+            }
+        }
+        let loop = group.next()
+        let done = loop.makePromise(of: Void.self)
+        let finished = NIOLockedValueBox(false)
+        // Whichever comes first completes `done`: every close, or two seconds.
+        let complete: @Sendable () -> Void = {
+            if finished.withLockedValue({ done in defer { done = true }; return !done }) {
+                done.succeed(())
+            }
+        }
+        EventLoopFuture.andAllComplete(closes, on: loop).whenComplete { _ in complete() }
+        loop.scheduleTask(in: .seconds(2)) { complete() }
+        try? await done.futureResult.get()
+
+        var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+        var messages = 0
+        var errors = 0
+        var behind = 0
+        var firstError: String?
+        for loop in group.makeIterator() {
+            let recorder = frozenRecorders[ObjectIdentifier(loop)]!
+            let snapshot = try await loop.submit { (recorder.histogram, recorder.messages, recorder.errors, recorder.behindSchedule, recorder.firstError) }.get()
+            histogram.add(snapshot.0)
+            messages += snapshot.1
+            errors += snapshot.2
+            behind += snapshot.3
+            firstError = firstError ?? snapshot.4
+        }
+        if let firstError {
+            Diagnostics.error(firstError)
+        }
+        let latency = BenchResult.Latency(
+            min: Double(histogram.min),
+            p50: Double(histogram.valueAtPercentile(50)),
+            p90: Double(histogram.valueAtPercentile(90)),
+            p99: Double(histogram.valueAtPercentile(99)),
+            p999: Double(histogram.valueAtPercentile(99.9)),
+            max: Double(histogram.max),
+            mean: histogram.totalCount > 0 ? (histogram.mean * 10).rounded() / 10 : 0
+        )
+        return BenchResult(
+            url: plan.url.description,
+            connections: plan.connections,
+            messageSize: plan.messageSize,
+            depth: plan.depth,
+            mode: plan.rate == nil ? "closed-loop" : "fixed-rate",
+            rate: plan.rate,
+            seconds: plan.duration,
+            messages: messages,
+            messagesPerSecond: (Double(messages) / plan.duration).rounded(),
+            bytesPerSecond: (Double(messages * plan.messageSize) / plan.duration).rounded(),
+            errors: errors,
+            behindSchedule: behind,
+            latencyMicroseconds: latency
+        )
+    }
+
+    static func sum(_ group: EventLoopGroup, _ recorders: [ObjectIdentifier: BenchRecorder], _ value: @escaping @Sendable (BenchRecorder) -> Int) async throws -> Int {
+        var total = 0
+        for loop in group.makeIterator() {
+            let recorder = recorders[ObjectIdentifier(loop)]!
+            total += try await loop.submit { value(recorder) }.get()
+        }
+        return total
+    }
+
+    /// 1234567 → "1,234,567".
+    static func grouped(_ value: Double) -> String {
+        let digits = String(Int(value.rounded()))
+        var out = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0 && index % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return String(out.reversed())
+    }
+
+    /// Microseconds as a short human figure: 850 µs, 1.24 ms, 2.1 s.
+    static func duration(_ microseconds: Double) -> String {
+        if microseconds < 1000 { return String(format: "%.0f µs", microseconds) }
+        if microseconds < 1_000_000 { return String(format: "%.2f ms", microseconds / 1000) }
+        return String(format: "%.2f s", microseconds / 1_000_000)
+    }
+
+    static func bytes(_ perSecond: Double) -> String {
+        let units = ["B", "KB", "MB", "GB"]
+        var value = perSecond
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return String(format: "%.1f %@/s", value, units[unit])
+    }
+
+    /// The human-readable report.
+    static func report(_ result: BenchResult) -> String {
+        let l = result.latencyMicroseconds
+        var lines = [
+            "wsk bench \(result.url): \(result.connections) connection\(result.connections == 1 ? "" : "s"), \(result.messageSize) B messages, "
+                + (result.rate.map { "fixed rate \(grouped($0)) msgs/s" } ?? "depth \(result.depth)") + ", \(Seconds(result.seconds)) measured",
+            "  messages   \(grouped(Double(result.messages)))  (\(grouped(result.messagesPerSecond)) msgs/s, \(bytes(result.bytesPerSecond)) each way)",
+            "  latency    p50 \(duration(l.p50))  p90 \(duration(l.p90))  p99 \(duration(l.p99))  p99.9 \(duration(l.p999))  max \(duration(l.max))",
+            "  errors     \(result.errors)" + (result.behindSchedule > 0 ? "  (\(grouped(Double(result.behindSchedule))) sends skipped: the server fell behind the rate)" : ""),
+        ]
+        if result.messages == 0 { lines.append("  no echo arrived in the measured window") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import WSKCompression
+import WSKCore
+import WSKNIO
+
+/// `wsk bench URL`: a load generator for echo servers with honest latency percentiles.
+public struct Bench: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Load-test a WebSocket echo server: throughput and round-trip latency percentiles.",
+        discussion: """
+            Opens the connections, then keeps --depth messages in flight on each (closed \
+            loop: a message is sent as soon as an echo arrives), or with --rate sends at a \
+            fixed total rate (open loop). Each echo's round trip goes into an HdrHistogram; \
+            the first --warmup seconds are not counted.
+
+            Closed-loop percentiles only see the messages the generator managed to send: when \
+            the server stalls, the generator stalls with it (coordinated omission). With \
+            --rate, latency is measured from each message's scheduled send time, so a stall \
+            shows up as clients on a schedule would see it. Pick a rate below the closed-loop \
+            throughput.
+
+            Compression is off unless --compression is given. Progress goes to stderr on a \
+            terminal; the report goes to stdout (--json for one JSON object).
+
+            EXIT STATUS: 0 the run completed without errors; 1 a connection failed, an echo \
+            was wrong, or the server closed a connection; 64 a malformed argument.
+
+            EXAMPLES:
+              wsk bench ws://127.0.0.1:9001/
+              wsk bench -c 100 -s 16KiB -d 8 --duration 10 ws://127.0.0.1:9001/
+              wsk bench -c 50 --rate 20000 --duration 30 --json ws://127.0.0.1:9001/ > run.json
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The echo server, ws://HOST[:PORT][/PATH] or wss://…", valueName: "url"))
+    var url: String
+
+    @Option(name: [.customShort("c"), .long], help: ArgumentHelp("Connections to open.", valueName: "n"))
+    var connections = 10
+
+    @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Message payload size (16, 1KiB, 64KiB…).", valueName: "bytes"))
+    var size = ByteCount(16)
+
+    @Option(name: [.customShort("d"), .long], help: ArgumentHelp("Messages in flight per connection (closed loop).", valueName: "n"))
+    var depth = 1
+
+    @Option(name: [.customShort("r"), .long], help: ArgumentHelp("Send at this many messages per second in total (open loop) instead of --depth.", valueName: "msgs/s"))
+    var rate: Double?
+
+    @Option(name: [.customShort("t"), .long], help: ArgumentHelp("Seconds to measure.", valueName: "seconds"))
+    var duration = Seconds(10)
+
+    @Option(help: ArgumentHelp("Seconds to run before measuring.", valueName: "seconds"))
+    var warmup = Seconds(1)
+
+    @Flag(help: "Send binary messages (default: text).")
+    var binary = false
+
+    @Flag(help: "Offer permessage-deflate (default: off, to measure the transport).")
+    var compression = false
+
+    @Option(help: ArgumentHelp("Event-loop threads.", valueName: "n"))
+    var threads = System.coreCount
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    @Flag(inversion: .prefixedNo, help: "Show progress on stderr (default: when stderr is a terminal).")
+    var progress: Bool?
+
+    @OptionGroup(title: "TLS (wss://)")
+    var tls: ClientTLSOptions
+
+    public init() {}
+
+    public func validate() throws {
+        do {
+            _ = try WebSocketURL(parsing: url)
+        } catch {
+            throw ValidationError("<url>: \(error)")
+        }
+        guard (1...100_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 100000, got \(connections)") }
+        guard (0...(64 << 20)).contains(size.value) else { throw ValidationError("--size must be at most 64 MiB, got \(size)") }
+        guard (1...10_000).contains(depth) else { throw ValidationError("--depth must be between 1 and 10000, got \(depth)") }
+        if let rate, !(rate > 0 && rate <= 100_000_000) { throw ValidationError("--rate must be a positive number of messages per second, got \(rate)") }
+        guard duration.value > 0 else { throw ValidationError("--duration must be more than 0 seconds") }
+        guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024, got \(threads)") }
+        try tls.validate()
+    }
+
+    public func run() async throws {
+        let target = try WebSocketURL(parsing: url)
+        var client = WebSocketClientConfiguration()
+        client.limits.maxMessageSize = max(size.value, 1)
+        client.limits.maxFrameSize = max(size.value, 1)
+        client.compression = compression ? PerMessageDeflateOptions() : nil
+        client.tlsServerName = tls.tlsServerName
+        do {
+            client.tls = try tls.configuration()
+        } catch {
+            throw ValidationError("--cacert/--cert/--key: \(error)")
+        }
+        let plan = BenchPlan(
+            url: target,
+            client: client,
+            connections: connections,
+            messageSize: size.value,
+            depth: depth,
+            binary: binary,
+            duration: duration.value,
+            warmup: warmup.value,
+            rate: rate,
+            threads: threads,
+            json: json,
+            progress: progress ?? Terminal.isTTY(2)
+        )
+        let result: BenchResult
+        do {
+            result = try await BenchRunner.run(plan)
+        } catch let error as CLIError {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(result)
+            FileOutput.writeAll(Array(data) + [0x0A], to: 1)
+        } else {
+            FileOutput.writeAll(Array((BenchRunner.report(result) + "\n").utf8), to: 1)
+        }
+        if result.errors > 0 {
+            throw ExitCode(1)
+        }
+    }
+}

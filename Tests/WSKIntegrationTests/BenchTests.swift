@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// `wsk bench` against `wsk serve-echo` over loopback.
+@Suite("bench")
+struct BenchTests {
+    struct Result: Decodable {
+        struct Latency: Decodable {
+            var min: Double
+            var p50: Double
+            var p90: Double
+            var p99: Double
+            var p99_9: Double
+            var max: Double
+        }
+        var connections: Int
+        var depth: Int
+        var mode: String
+        var messages: Int
+        var messages_per_second: Double
+        var errors: Int
+        var behind_schedule: Int
+        var latency_us: Latency
+    }
+
+    func decode(_ stdout: String) throws -> Result {
+        try JSONDecoder().decode(Result.self, from: Data(stdout.utf8))
+    }
+
+    @Test func closedLoopMeasuresEchoesAndOrderedPercentiles() throws {
+        let server = try EchoServerProcess()
+        let run = try WSKProcess.run(["bench", "-c", "4", "-d", "3", "-s", "1KiB", "--binary", "--duration", "1", "--warmup", "0.2", "--json", "--no-progress", "ws://127.0.0.1:\(server.port)/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try decode(run.stdout)
+        #expect(result.mode == "closed-loop")
+        #expect(result.connections == 4 && result.depth == 3)
+        #expect(result.messages > 0)
+        #expect(result.errors == 0)
+        let l = result.latency_us
+        #expect(l.min > 0 && l.min <= l.p50 && l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.p99_9 && l.p99_9 <= l.max)
+        // serve-echo counted what bench sent: every connection closed cleanly with 1000.
+        #expect(server.process.waitForOutput { _, err in err.components(separatedBy: "code=1000").count - 1 >= 4 }, "\(server.log)")
+    }
+
+    @Test func fixedRateSendsOnSchedule() throws {
+        let server = try EchoServerProcess()
+        let run = try WSKProcess.run(["bench", "-c", "2", "--rate", "200", "--duration", "1", "--warmup", "0.2", "--json", "ws://127.0.0.1:\(server.port)/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try decode(run.stdout)
+        #expect(result.mode == "fixed-rate")
+        // 200 msgs/s for 1 s: the schedule, not the server's speed, sets the count.
+        #expect((150...250).contains(result.messages), "\(result.messages)")
+        #expect(result.behind_schedule == 0)
+    }
+
+    @Test func humanReportAndWrongEchoes() throws {
+        let server = try EchoServerProcess()
+        let run = try WSKProcess.run(["bench", "-c", "1", "--duration", "0.5", "--warmup", "0", "--no-progress", "ws://127.0.0.1:\(server.port)/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("1 connection, 16 B messages, depth 1"), "\(run.stdout)")
+        #expect(run.stdout.range(of: #"latency +p50 [0-9.]+ (µs|ms) +p90"#, options: .regularExpression) != nil, "\(run.stdout)")
+
+        // A broadcast server sends every client's messages to all: echoes are not 1:1, and
+        // bench says so and fails.
+        let broadcast = try EchoServerProcess(["--broadcast"])
+        let wrong = try WSKProcess.run(["bench", "-c", "3", "--duration", "0.5", "--warmup", "0", "--no-progress", "ws://127.0.0.1:\(broadcast.port)/"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("not an echo server"), "\(wrong.stderr)")
+    }
+
+    @Test func unreachableServerFailsWithOneLine() throws {
+        let run = try WSKProcess.run(["bench", "-c", "2", "--duration", "1", "ws://127.0.0.1:1/"])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("wsk: 2 of 2 connections failed: "), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+
+    @Test(arguments: [
+        (["bench", "ws://h", "-c", "0"], "--connections"),
+        (["bench", "ws://h", "-d", "0"], "--depth"),
+        (["bench", "ws://h", "--rate", "-5"], "--rate"),
+        (["bench", "ws://h", "--duration", "0"], "--duration"),
+        (["bench", "ws://h", "--size", "lots"], "--size"),
+        (["bench", "ftp://h"], "unsupported scheme"),
+    ])
+    func malformedArgumentsNameTheFlag(arguments: [String], flag: String) throws {
+        let result = try WSKProcess.run(arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(flag), "\(result.stderr)")
+    }
+}
