@@ -173,13 +173,13 @@ _wsk() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve-echo|connect|bench|frame-dump|help)
+    serve-echo|connect|proxy|bench|frame-dump|help)
         # Offer subcommand argument completions
         "_wsk_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve-echo connect bench frame-dump help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve-echo connect proxy bench frame-dump help' -- "${cur}"))
         ;;
     esac
 }
@@ -327,6 +327,94 @@ _wsk_connect() {
         return
         ;;
     '--wait')
+        return
+        ;;
+    esac
+}
+
+_wsk_proxy() {
+    repeating_flags=()
+    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --no-upstream-compression -k --insecure -v --verbose --version -h --help)
+    repeating_options=(--allow-origin --require-header)
+    non_repeating_options=(--exec --host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --cacert --cert --key --tls-server-name --log-format)
+    __wsk_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--exec')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '-p'|'--port')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--server-max-window-bits')
+        return
+        ;;
+    '--client-max-window-bits')
+        return
+        ;;
+    '--compression-level')
+        return
+        ;;
+    '--max-message-size')
+        return
+        ;;
+    '--max-frame-size')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--handshake-timeout')
+        return
+        ;;
+    '--idle-timeout')
+        return
+        ;;
+    '--max-backpressure')
+        return
+        ;;
+    '--allow-origin')
+        return
+        ;;
+    '--require-header')
+        return
+        ;;
+    '--tls-cert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-client-ca')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--cacert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--cert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--key')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--log-format')
+        __wsk_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

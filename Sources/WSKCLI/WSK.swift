@@ -12,7 +12,7 @@ public struct WSK: AsyncParsableCommand {
             Exit codes: 0 success; 1 failure; 64 usage error (a malformed argument).
             """,
         version: WSKVersion.current,
-        subcommands: [ServeEcho.self, Connect.self, Bench.self, FrameDump.self]
+        subcommands: [ServeEcho.self, Connect.self, Proxy.self, Bench.self, FrameDump.self]
     )
 
     public init() {}

@@ -157,7 +157,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             role: .server,
             configuration: configuration.limits,
             extensions: extensions,
-            autoReplyPolicy: .automatic,
+            autoReplyPolicy: configuration.autoReplyPolicy,
             randomNumberGenerator: SystemRandomNumberGenerator()
         )
         let info = SessionInfo(

@@ -36,5 +36,9 @@ public struct WebSocketServerConfiguration: Sendable {
     public var tls: NIOSSLContext? = nil
 
     /// Creates the default configuration.
+    /// How sessions answer pings and close frames; `proxy` defers its close replies until
+    /// the upstream has finished.
+    public var autoReplyPolicy: AutoReplyPolicy = .automatic
+
     public init() {}
 }

@@ -305,11 +305,23 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
 
     /// Starts the closing handshake; the transport closes when the peer answers or after
     /// the close timeout.
+    ///
+    /// Under ``AutoReplyPolicy/deferredCloseReply``, after the peer's close frame this sends
+    /// the reply and the session closes.
     public func close(code: CloseCode, reason: String = "") {
-        guard context != nil, connection.state == .open else { return }
-        send(.close(CloseFrame(code: code, reason: reason)))
-        flushOutput()
-        scheduleCloseTimeout()
+        guard context != nil else { return }
+        switch connection.state {
+        case .open:
+            send(.close(CloseFrame(code: code, reason: reason)))
+            flushOutput()
+            scheduleCloseTimeout()
+        case .closeReceived:
+            send(.close(CloseFrame(code: code, reason: reason)))
+            drainEvents()  // the handshake is complete: report it and close the transport
+            flushOutput()
+        case .closeSent, .closed:
+            break
+        }
     }
 
     func afterSend() {

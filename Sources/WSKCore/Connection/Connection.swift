@@ -125,7 +125,7 @@ public struct Connection {
         switch frame.opcode {
         case .ping:
             events.append(.ping(frame.payload))
-            if autoReplyPolicy == .automatic && state == .open {
+            if autoReplyPolicy != .passThrough && state == .open {
                 // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong
                 // frame in response ... The Pong frame MUST have identical Application data".
                 writeControl(.pong, payload: frame.payload)
@@ -229,7 +229,7 @@ public struct Connection {
     mutating func fail(_ violation: ProtocolViolation) {
         guard state != .closed else { return }
         events.append(.failed(violation))
-        if autoReplyPolicy == .automatic && state == .open {
+        if autoReplyPolicy != .passThrough && state == .open {
             writeClose(CloseFrame(code: violation.closeCode))
         }
         inbound = nil

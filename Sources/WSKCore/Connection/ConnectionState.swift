@@ -20,6 +20,12 @@ public enum AutoReplyPolicy: Hashable, Sendable {
     /// Send nothing on the caller's behalf: pings and closes are reported as events and the
     /// caller forwards them (`proxy`).
     case passThrough
+    /// Like ``automatic`` (pongs, and close frames on violations), except that a received
+    /// close frame is not answered here: the connection waits in
+    /// ``ConnectionState/closeReceived`` until the caller sends its close, so it can finish
+    /// what is in flight first (RFC 6455 §5.5.1 lets an endpoint delay its reply "until
+    /// after it sends the current message"; `proxy` waits for the upstream).
+    case deferredCloseReply
 }
 
 /// How a connection ended.

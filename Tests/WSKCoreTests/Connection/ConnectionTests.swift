@@ -205,6 +205,32 @@ struct ConnectionTests {
         #expect(pair.server.state == .closed)
     }
 
+    @Test func deferredCloseReplyWaitsForTheCaller() throws {
+        // RFC 6455 §5.5.1: the reply to a close may wait until the endpoint has sent what it
+        // is sending. Pings are still answered and violations still fail with a close frame.
+        var pair = Pair()
+        pair.server = Connection(role: .server, autoReplyPolicy: .deferredCloseReply, randomNumberGenerator: SplitMix64(seed: 9))
+        _ = try pair.send(.ping(buffer("p")), from: .client)
+        #expect(pair.server.takeOutput()?.bytes == [0x8A, 0x01, 0x70])
+        let events = try pair.send(.close(CloseFrame(code: .goingAway, reason: "bye")), from: .client)
+        #expect(events == [.closeReceived(CloseFrame(code: .goingAway, reason: "bye"))])
+        #expect(pair.server.state == .closeReceived)
+        #expect(pair.server.takeOutput() == nil)
+        // Data may still go out before the reply, then the reply completes the handshake.
+        var out = ByteBuffer()
+        try pair.server.send(.text("last words"), into: &out)
+        try pair.server.send(.close(CloseFrame(code: .goingAway, reason: "bye")), into: &out)
+        #expect(pair.server.nextEvent() == .closed(CloseOutcome(code: .goingAway, reason: "bye", wasClean: true, initiatedByPeer: true)))
+        let seen = pair.deliver(out, to: .client)
+        #expect(seen.first == .message(Message(opcode: .text, data: buffer("last words"))))
+
+        var failing = Connection(role: .server, autoReplyPolicy: .deferredCloseReply, randomNumberGenerator: SplitMix64(seed: 3))
+        var bad = buffer(hex: "81 05 48 65 6c 6c 6f")  // unmasked client frame
+        failing.receive(&bad)
+        _ = failing.nextEvent()
+        #expect(failing.takeOutput()?.bytes == [0x88, 0x02, 0x03, 0xEA])
+    }
+
     @Test func controlPayloadLimitOnSend() {
         var pair = Pair()
         var out = ByteBuffer()

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import WSKCompression
+import WSKCore
+import WSKNIO
+
+/// `wsk proxy`: relays WebSocket clients to a WebSocket server, a TCP service or a program.
+public struct Proxy: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Relay WebSocket clients to another WebSocket server, a TCP service or a program, logging what passes.",
+        discussion: """
+            Listens like serve-echo and opens one upstream connection per client:
+              ws://… or wss://…   another WebSocket server. Messages and close codes are \
+            relayed; pings are answered on each hop; compression is negotiated on each hop. \
+            When the upstream URL has no path, the client's request path (and query) is used.
+              tcp://HOST:PORT      a TCP service: messages are written as bytes, bytes read \
+            come back as binary messages.
+              --exec COMMAND       a program per client (/bin/sh -c COMMAND), like websocketd: \
+            text messages are its stdin lines, each stdout line is a text message, stderr goes \
+            to the proxy's stderr. REMOTE_ADDR, REMOTE_PORT, REQUEST_URI and WEBSOCKET_SUBPROTOCOL are set. \
+            The client is closed with 1000 when the program exits (1011 for a non-zero status).
+
+            An unreachable upstream closes the client with 1011. One log line per connection \
+            (open, upstream, close with message counts); -v logs every message with its \
+            direction (from=client or from=upstream).
+
+            EXAMPLES:
+              wsk proxy -p 9002 ws://127.0.0.1:9001/
+              wsk proxy -p 9002 -v --log-format json wss://echo.example.com/ > /dev/null
+              wsk proxy -p 9002 tcp://127.0.0.1:6379
+              wsk proxy -p 9002 --exec 'while read line; do echo "you said: $line"; done'
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The upstream: ws://…, wss://… or tcp://HOST:PORT (or use --exec).", valueName: "upstream"))
+    var upstream: String?
+
+    @Option(help: ArgumentHelp("Run this shell command per client and relay its stdin/stdout lines.", valueName: "command"))
+    var exec: String?
+
+    @OptionGroup(title: "Listening")
+    var listen: ListenOptions
+
+    @OptionGroup(title: "Compression towards clients (permessage-deflate)")
+    var compression: ServerCompressionOptions
+
+    @Flag(help: "Do not offer permessage-deflate to a WebSocket upstream.")
+    var noUpstreamCompression = false
+
+    @OptionGroup(title: "Limits")
+    var limits: ServerLimitOptions
+
+    @OptionGroup(title: "Checks before the upgrade")
+    var checks: UpgradeCheckOptions
+
+    @OptionGroup(title: "TLS towards clients")
+    var tls: ServerTLSOptions
+
+    @OptionGroup(title: "TLS towards a wss:// upstream")
+    var upstreamTLS: ClientTLSOptions
+
+    @OptionGroup(title: "Logging")
+    var logging: LoggingOptions
+
+    public init() {}
+
+    public func validate() throws {
+        switch (upstream, exec) {
+        case (nil, nil):
+            throw ValidationError("<upstream>: give ws://…, wss://… or tcp://HOST:PORT, or --exec COMMAND")
+        case (.some, .some):
+            throw ValidationError("--exec cannot be combined with an <upstream> URL")
+        case (.some(let text), nil):
+            do {
+                _ = try ProxyTarget.parse(text)
+            } catch {
+                throw ValidationError("<upstream>: \(error)")
+            }
+        case (nil, .some(let command)):
+            if command.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exec needs a command") }
+        }
+        try listen.validate()
+        try compression.validate()
+        try limits.validate()
+        try checks.validate()
+        try tls.validate()
+        try upstreamTLS.validate()
+    }
+
+    public func run() async throws {
+        let target: ProxyTarget = try exec.map { .program($0) } ?? ProxyTarget.parse(upstream!)
+        var configuration = WebSocketServerConfiguration()
+        configuration.limits.maxFrameSize = limits.maxFrameSize.value
+        configuration.limits.maxMessageSize = limits.maxMessageSize.value
+        configuration.maxConnections = limits.maxConnections
+        configuration.handshakeTimeout = .nanoseconds(limits.handshakeTimeout.nanoseconds)
+        configuration.idleTimeout = limits.idleTimeout.map { .nanoseconds($0.nanoseconds) }
+        configuration.maxBackpressure = limits.maxBackpressure.value
+        configuration.compression = compression.options
+        configuration.compressionLevel = compression.compressionLevel
+        configuration.allowedOrigins = checks.allowOrigin
+        configuration.requiredHeaders = checks.requiredHeaders
+        configuration.autoReplyPolicy = .deferredCloseReply
+        if let certificate = tls.tlsCert, let key = tls.tlsKey {
+            do {
+                configuration.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: tls.tlsClientCa)
+            } catch {
+                throw ValidationError("--tls-cert/--tls-key: cannot load the certificate or key: \(error)")
+            }
+        }
+        var client = WebSocketClientConfiguration()
+        client.limits = configuration.limits
+        client.compression = noUpstreamCompression ? nil : PerMessageDeflateOptions()
+        client.tlsServerName = upstreamTLS.tlsServerName
+        do {
+            client.tls = try upstreamTLS.configuration()
+        } catch {
+            throw ValidationError("--cacert/--cert/--key: \(error)")
+        }
+        let runner = ProxyServer(
+            host: listen.host,
+            port: listen.port,
+            threads: listen.threads,
+            target: target,
+            configuration: configuration,
+            client: client,
+            log: EventLog(format: logging.logFormat),
+            verbose: logging.verbose
+        )
+        do {
+            try await runner.run()
+        } catch let error as CLIError {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
