@@ -200,7 +200,11 @@ final class ProxyRelay: @unchecked Sendable {
             var url = base
             if url.path == "/" || url.path.isEmpty { url.path = client.info.path }
             let delegate = WebSocketUpstream(relay: self)
-            let configuration = server.client
+            var configuration = server.client
+            // Compress upstream only when the client compresses: what the client chose.
+            if !client.info.extensions.contains(where: { $0.name == "permessage-deflate" }) {
+                configuration.compression = nil
+            }
             let loop = self.loop
             Task {
                 do {

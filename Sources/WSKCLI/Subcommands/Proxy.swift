@@ -13,7 +13,8 @@ public struct Proxy: AsyncParsableCommand {
         discussion: """
             Listens like serve-echo and opens one upstream connection per client:
               ws://… or wss://…   another WebSocket server. Messages and close codes are \
-            relayed; pings are answered on each hop; compression is negotiated on each hop. \
+            relayed; pings are answered on each hop; compression is offered upstream when the \
+            client negotiated it, and negotiated on each hop. \
             When the upstream URL has no path, the client's request path (and query) is used.
               tcp://HOST:PORT      a TCP service: messages are written as bytes, bytes read \
             come back as binary messages.
