@@ -423,8 +423,8 @@ _wsk_proxy() {
 _wsk_bench() {
     repeating_flags=()
     non_repeating_flags=(--binary --compression --json --progress --no-progress -k --insecure --version -h --help)
-    repeating_options=()
-    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --threads --cacert --cert --key --tls-server-name)
+    repeating_options=(-H --header --subprotocol)
+    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --threads --origin --auth --cacert --cert --key --tls-server-name)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
@@ -448,6 +448,18 @@ _wsk_bench() {
         return
         ;;
     '--threads')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--subprotocol')
+        return
+        ;;
+    '--origin')
+        return
+        ;;
+    '--auth')
         return
         ;;
     '--cacert')

@@ -29,7 +29,7 @@ function __wsk_parse_tokens -S
         case 'proxy'
             __wsk_parse_subcommand 1 'exec=' 'host=' 'p/port=' 'threads=' 'no-compression' 'server-no-context-takeover' 'client-no-context-takeover' 'server-max-window-bits=' 'client-max-window-bits=' 'compression-level=' 'no-upstream-compression' 'max-message-size=' 'max-frame-size=' 'max-connections=' 'handshake-timeout=' 'idle-timeout=' 'max-backpressure=' 'allow-origin=+' 'require-header=+' 'tls-cert=' 'tls-key=' 'tls-client-ca=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'v/verbose' 'log-format=' 'version' 'h/help'
         case 'bench'
-            __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'threads=' 'json' 'progress' 'no-progress' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
+            __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'threads=' 'json' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
         case 'frame-dump'
             __wsk_parse_subcommand 1 'hex' 'base64' 'pcap=' 'port=+' 'role=' 'deflate' 'extensions=' 'json' 'full' 'count' 'quiet' 'strict' 'color' 'no-color' 'max-frame-size=' 'version' 'h/help'
         case 'help'
@@ -208,6 +208,10 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk b
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" json' -l 'json' -d 'Print the result as one JSON object.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" progress' -l 'progress' -d 'Show progress on stderr (default: when stderr is a terminal).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" no-progress' -l 'no-progress' -d 'Show progress on stderr (default: when stderr is a terminal).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench"' -s 'H' -l 'header' -d 'Extra request header, \'Name: value\' (repeatable).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench"' -l 'subprotocol' -d 'Subprotocol to offer, most preferred first (repeatable).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" origin' -l 'origin' -d 'Origin header to send.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" auth' -l 'auth' -d 'Basic authentication, user:password.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" cacert' -l 'cacert' -d 'PEM CA bundle to trust instead of the system store.' -rF
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" insecure k' -s 'k' -l 'insecure' -d 'Do not verify the server\'s certificate.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" cert' -l 'cert' -d 'PEM client certificate.' -rF

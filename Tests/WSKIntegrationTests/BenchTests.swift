@@ -68,6 +68,16 @@ struct BenchTests {
         #expect(wrong.stderr.contains("not an echo server"), "\(wrong.stderr)")
     }
 
+    @Test func requestHeadersReachTheServer() throws {
+        // serve-echo refuses upgrades without the header (401), so a run only succeeds with -H.
+        let server = try EchoServerProcess(["--require-header", "Authorization: Bearer t0ken"])
+        let refused = try WSKProcess.run(["bench", "-c", "1", "--duration", "0.3", "--warmup", "0", "ws://127.0.0.1:\(server.port)/"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("401"), "\(refused.stderr)")
+        let accepted = try WSKProcess.run(["bench", "-c", "1", "--duration", "0.3", "--warmup", "0", "-H", "Authorization: Bearer t0ken", "ws://127.0.0.1:\(server.port)/"])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+    }
+
     @Test func unreachableServerFailsWithOneLine() throws {
         let run = try WSKProcess.run(["bench", "-c", "2", "--duration", "1", "ws://127.0.0.1:1/"])
         #expect(run.status == 1)

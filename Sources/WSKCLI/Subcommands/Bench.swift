@@ -71,6 +71,9 @@ public struct Bench: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show progress on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
+    @OptionGroup(title: "Request")
+    var request: ClientRequestOptions
+
     @OptionGroup(title: "TLS (wss://)")
     var tls: ClientTLSOptions
 
@@ -88,6 +91,7 @@ public struct Bench: AsyncParsableCommand {
         if let rate, !(rate > 0 && rate <= 100_000_000) { throw ValidationError("--rate must be a positive number of messages per second, got \(rate)") }
         guard duration.value > 0 else { throw ValidationError("--duration must be more than 0 seconds") }
         guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024, got \(threads)") }
+        try request.validate()
         try tls.validate()
     }
 
@@ -97,6 +101,12 @@ public struct Bench: AsyncParsableCommand {
         client.limits.maxMessageSize = max(size.value, 1)
         client.limits.maxFrameSize = max(size.value, 1)
         client.compression = compression ? PerMessageDeflateOptions() : nil
+        client.subprotocols = request.subprotocol
+        client.origin = request.origin
+        client.headers = request.headerPairs
+        if let auth = request.auth ?? target.userInfo {
+            client.headers.append(("Authorization", "Basic " + Data(auth.utf8).base64EncodedString()))
+        }
         client.tlsServerName = tls.tlsServerName
         do {
             client.tls = try tls.configuration()
