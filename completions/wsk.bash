@@ -335,7 +335,7 @@ _wsk_connect() {
 _wsk_proxy() {
     repeating_flags=()
     non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --no-upstream-compression -k --insecure -v --verbose --version -h --help)
-    repeating_options=(--allow-origin --require-header)
+    repeating_options=(--subprotocol --allow-origin --require-header)
     non_repeating_options=(--exec --host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --cacert --cert --key --tls-server-name --log-format)
     __wsk_offer_flags_options 1
 
@@ -360,6 +360,9 @@ _wsk_proxy() {
         return
         ;;
     '--compression-level')
+        return
+        ;;
+    '--subprotocol')
         return
         ;;
     '--max-message-size')

@@ -43,6 +43,15 @@ struct ProxyTests {
         #expect(proxy.process.waitForOutput { _, err in err.contains("to_upstream=2 to_client=2") }, "\(proxy.log)")
     }
 
+    @Test func theAgreedSubprotocolIsOfferedUpstream() throws {
+        let upstream = try EchoServerProcess(["--subprotocol", "chat.v2"])
+        let proxy = try ProxyProcess(["--subprotocol", "chat.v2", "ws://127.0.0.1:\(upstream.port)/"])
+        let result = try shell("WSK connect -v --subprotocol chat.v2 -x hi ws://127.0.0.1:\(proxy.port)/")
+        #expect(result.stdout == "hi\n")
+        #expect(result.stderr.contains("subprotocol=chat.v2"), "\(result.stderr)")
+        #expect(upstream.process.waitForOutput { _, err in err.contains("subprotocol=chat.v2") }, "\(upstream.log)")
+    }
+
     @Test func upstreamCloseCodeReachesTheClient() throws {
         // The upstream fails the connection with 1009 (RFC 6455 §7.4.1); the proxy passes
         // the code on, so the client sees why.

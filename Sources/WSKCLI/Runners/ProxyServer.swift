@@ -205,6 +205,8 @@ final class ProxyRelay: @unchecked Sendable {
             if !client.info.extensions.contains(where: { $0.name == "permessage-deflate" }) {
                 configuration.compression = nil
             }
+            // The subprotocol agreed with the client (--subprotocol) is the one offered upstream.
+            configuration.subprotocols = client.info.subprotocol.map { [$0] } ?? []
             let loop = self.loop
             Task {
                 do {

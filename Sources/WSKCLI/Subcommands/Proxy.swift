@@ -47,6 +47,9 @@ public struct Proxy: AsyncParsableCommand {
     @OptionGroup(title: "Compression towards clients (permessage-deflate)")
     var compression: ServerCompressionOptions
 
+    @Option(help: ArgumentHelp("A subprotocol to accept from clients (repeatable); the one chosen is offered to a WebSocket upstream.", valueName: "name"))
+    var subprotocol: [String] = []
+
     @Flag(help: "Do not offer permessage-deflate to a WebSocket upstream.")
     var noUpstreamCompression = false
 
@@ -104,6 +107,7 @@ public struct Proxy: AsyncParsableCommand {
         configuration.allowedOrigins = checks.allowOrigin
         configuration.requiredHeaders = checks.requiredHeaders
         configuration.autoReplyPolicy = .deferredCloseReply
+        configuration.subprotocols = subprotocol
         if let certificate = tls.tlsCert, let key = tls.tlsKey {
             do {
                 configuration.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: tls.tlsClientCa)
