@@ -51,23 +51,43 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
     }
 
     func run() async throws {
+        try await Self.serve(host: host, port: port, threads: threads, configuration: configuration, application: self, log: log, prepare: { [metrics] group in
+            metrics.prepare(for: group)
+        }, started: { [self] server, address in
+            registry = server.registry
+            log.log("listening", ["address": .string(address), "mode": .string(mode.rawValue), "tls": .bool(configuration.tls != nil)])
+        })
+    }
+
+    /// Runs a WebSocket server until SIGINT or SIGTERM (serve-echo, proxy): binds, prints
+    /// `listening on ws://HOST:PORT` on stdout, then closes every client with 1001 and waits
+    /// briefly for their close frames.
+    static func serve(
+        host: String,
+        port: Int,
+        threads: Int,
+        configuration: WebSocketServerConfiguration,
+        application: WebSocketServerApplication,
+        log: EventLog,
+        prepare: (EventLoopGroup) -> Void = { _ in },
+        started: (WebSocketServer, String) -> Void
+    ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        metrics.prepare(for: group)
+        prepare(group)
         let server: WebSocketServer
         do {
-            server = try await WebSocketServer.start(host: host, port: port, configuration: configuration, application: self, group: group)
+            server = try await WebSocketServer.start(host: host, port: port, configuration: configuration, application: application, group: group)
         } catch {
             try? await group.shutdownGracefully()
             throw CLIError.failure("cannot listen on \(host):\(port): \(error)")
         }
-        registry = server.registry
         let scheme = configuration.tls == nil ? "ws" : "wss"
         let address = server.localAddress
         let shownHost = address.protocol == .inet6 ? "[\(address.ipAddress ?? host)]" : (address.ipAddress ?? host)
         StandardOutput.writeLine("listening on \(scheme)://\(shownHost):\(address.port ?? port)")
-        log.log("listening", ["address": .string("\(shownHost):\(address.port ?? port)"), "mode": .string(mode.rawValue), "tls": .bool(configuration.tls != nil)])
+        started(server, "\(shownHost):\(address.port ?? port)")
 
-        await Self.waitForTerminationSignal()
+        await waitForTerminationSignal()
         log.log("shutdown", ["clients": .int(server.registry.count)])
         await server.stopAccepting()
         await server.closeAll(code: .goingAway, reason: "server shutting down", timeout: .seconds(2))

@@ -81,24 +81,9 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
     }
 
     func run() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let server: WebSocketServer
-        do {
-            server = try await WebSocketServer.start(host: host, port: port, configuration: configuration, application: self, group: group)
-        } catch {
-            try? await group.shutdownGracefully()
-            throw CLIError.failure("cannot listen on \(host):\(port): \(error)")
+        try await EchoServer.serve(host: host, port: port, threads: threads, configuration: configuration, application: self, log: log) { [self] _, address in
+            log.log("listening", ["address": .string(address), "upstream": .string(target.description)])
         }
-        let scheme = configuration.tls == nil ? "ws" : "wss"
-        let address = server.localAddress
-        let shownHost = address.protocol == .inet6 ? "[\(address.ipAddress ?? host)]" : (address.ipAddress ?? host)
-        StandardOutput.writeLine("listening on \(scheme)://\(shownHost):\(address.port ?? port)")
-        log.log("listening", ["address": .string("\(shownHost):\(address.port ?? port)"), "upstream": .string(target.description)])
-        await EchoServer.waitForTerminationSignal()
-        log.log("shutdown", ["clients": .int(server.registry.count)])
-        await server.stopAccepting()
-        await server.closeAll(code: .goingAway, reason: "proxy shutting down", timeout: .seconds(2))
-        try? await group.shutdownGracefully()
     }
 
     func relay(for session: WebSocketSession) -> ProxyRelay? {

@@ -101,18 +101,8 @@ public struct Bench: AsyncParsableCommand {
         client.limits.maxMessageSize = max(size.value, 1)
         client.limits.maxFrameSize = max(size.value, 1)
         client.compression = compression ? PerMessageDeflateOptions() : nil
-        client.subprotocols = request.subprotocol
-        client.origin = request.origin
-        client.headers = request.headerPairs
-        if let auth = request.auth ?? target.userInfo {
-            client.headers.append(("Authorization", "Basic " + Data(auth.utf8).base64EncodedString()))
-        }
-        client.tlsServerName = tls.tlsServerName
-        do {
-            client.tls = try tls.configuration()
-        } catch {
-            throw ValidationError("--cacert/--cert/--key: \(error)")
-        }
+        request.apply(to: &client, url: target)
+        try tls.apply(to: &client)
         let plan = BenchPlan(
             url: target,
             client: client,

@@ -100,20 +100,10 @@ public struct Connect: AsyncParsableCommand {
         var configuration = WebSocketClientConfiguration()
         configuration.limits.maxMessageSize = connection.maxMessageSize.value
         configuration.limits.maxFrameSize = connection.maxFrameSize?.value ?? max(connection.maxMessageSize.value, 1)
-        configuration.subprotocols = request.subprotocol
-        configuration.origin = request.origin
-        configuration.headers = request.headerPairs
-        if let auth = request.auth ?? target.userInfo {
-            configuration.headers.append(("Authorization", "Basic " + Data(auth.utf8).base64EncodedString()))
-        }
+        request.apply(to: &configuration, url: target)
         configuration.compression = compression.options
         configuration.connectTimeout = .nanoseconds(connection.connectTimeout.nanoseconds)
-        configuration.tlsServerName = tls.tlsServerName
-        do {
-            configuration.tls = try tls.configuration()
-        } catch {
-            throw ValidationError("--cacert/--cert/--key: \(error)")
-        }
+        try tls.apply(to: &configuration)
         configuration.proxy = try connection.proxy(for: target, environment: ProcessInfo.processInfo.environment)
 
         if interactive {

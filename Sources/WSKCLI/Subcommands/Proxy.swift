@@ -95,35 +95,13 @@ public struct Proxy: AsyncParsableCommand {
 
     public func run() async throws {
         let target: ProxyTarget = try exec.map { .program($0) } ?? ProxyTarget.parse(upstream!)
-        var configuration = WebSocketServerConfiguration()
-        configuration.limits.maxFrameSize = limits.maxFrameSize.value
-        configuration.limits.maxMessageSize = limits.maxMessageSize.value
-        configuration.maxConnections = limits.maxConnections
-        configuration.handshakeTimeout = .nanoseconds(limits.handshakeTimeout.nanoseconds)
-        configuration.idleTimeout = limits.idleTimeout.map { .nanoseconds($0.nanoseconds) }
-        configuration.maxBackpressure = limits.maxBackpressure.value
-        configuration.compression = compression.options
-        configuration.compressionLevel = compression.compressionLevel
-        configuration.allowedOrigins = checks.allowOrigin
-        configuration.requiredHeaders = checks.requiredHeaders
+        var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls)
         configuration.autoReplyPolicy = .deferredCloseReply
         configuration.subprotocols = subprotocol
-        if let certificate = tls.tlsCert, let key = tls.tlsKey {
-            do {
-                configuration.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: tls.tlsClientCa)
-            } catch {
-                throw ValidationError("--tls-cert/--tls-key: cannot load the certificate or key: \(error)")
-            }
-        }
         var client = WebSocketClientConfiguration()
         client.limits = configuration.limits
         client.compression = noUpstreamCompression ? nil : PerMessageDeflateOptions()
-        client.tlsServerName = upstreamTLS.tlsServerName
-        do {
-            client.tls = try upstreamTLS.configuration()
-        } catch {
-            throw ValidationError("--cacert/--cert/--key: \(error)")
-        }
+        try upstreamTLS.apply(to: &client)
         let runner = ProxyServer(
             host: listen.host,
             port: listen.port,

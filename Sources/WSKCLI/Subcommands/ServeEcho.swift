@@ -78,25 +78,8 @@ public struct ServeEcho: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        var configuration = WebSocketServerConfiguration()
-        configuration.limits.maxFrameSize = limits.maxFrameSize.value
-        configuration.limits.maxMessageSize = limits.maxMessageSize.value
-        configuration.maxConnections = limits.maxConnections
-        configuration.handshakeTimeout = .nanoseconds(limits.handshakeTimeout.nanoseconds)
-        configuration.idleTimeout = limits.idleTimeout.map { .nanoseconds($0.nanoseconds) }
-        configuration.maxBackpressure = limits.maxBackpressure.value
+        var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls)
         configuration.subprotocols = behaviour.subprotocol
-        configuration.compression = compression.options
-        configuration.compressionLevel = compression.compressionLevel
-        configuration.allowedOrigins = checks.allowOrigin
-        configuration.requiredHeaders = checks.requiredHeaders
-        if let certificate = tls.tlsCert, let key = tls.tlsKey {
-            do {
-                configuration.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: tls.tlsClientCa)
-            } catch {
-                throw ValidationError("--tls-cert/--tls-key: cannot load the certificate or key: \(error)")
-            }
-        }
         let mode: EchoServer.Mode = behaviour.broadcast ? .broadcast : (behaviour.pubsub ? .pubsub : .echo)
         let runner = EchoServer(
             host: listen.host,
