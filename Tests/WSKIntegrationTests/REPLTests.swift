@@ -115,6 +115,25 @@ struct REPLTests {
         #expect(terminal.waitForExit() == 3, "\(terminal.screen())")
     }
 
+    @Test func reconnectsWhenTheServerGoesAway() throws {
+        let first = try EchoServerProcess()
+        let port = first.port
+        let terminal = try connect(port, "--reconnect", state: try stateDirectory())
+        try terminal.type("before")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("< before") }.ok, "\(terminal.screen())")
+        first.process.signal(SIGKILL)
+        #expect(terminal.waitForScreen { $0.contains("connection ended: 1006") && $0.contains("reconnecting in") }.ok, "\(terminal.screen())")
+        let second = try WSKProcess(["serve-echo", "--port", "\(port)"])
+        defer { second.signal(SIGKILL) }
+        #expect(terminal.waitForScreen(timeout: 15) { $0.components(separatedBy: "connected to ws://").count == 3 }.ok, "\(terminal.screen())")
+        try terminal.type("after")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("< after") }.ok, "\(terminal.screen())")
+        try terminal.press("C-d")
+        #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+    }
+
     @Test func jsonPrettyAndTimestamps() throws {
         let server = try EchoServerProcess()
         let terminal = try connect(server.port, "--json-pretty --timestamps", state: try stateDirectory())

@@ -16,6 +16,7 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
         var showHandshake = false
         var pingInterval: Double?
         var pingTimeout: Double?
+        var reconnect = false
         var history: REPLHistory?
     }
 
@@ -33,6 +34,8 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
         var pingsInFlight: [[UInt8]: NIODeadline] = [:]
         var lastPongAt: NIODeadline = .now()
         var historyFailed = false
+        /// Ctrl-D, Ctrl-C on an empty line or /quit: no reconnecting after this.
+        var userQuit = false
     }
     let state = NIOLockedValueBox(State())
 
@@ -45,45 +48,75 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
 
     func run() async -> Int32 {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let closed = group.next().makePromise(of: Void.self)
-        state.withLockedValue { $0.closed = closed }
-        let (connected, status) = await ConnectSession.connect(url: url, configuration: configuration, group: group, delegate: self)
-        guard let client = connected else {
-            closed.succeed(())
-            try? await group.shutdownGracefully()
-            return status
+        var editorStarted = false
+        var interrupts: DispatchSourceSignal?
+        var backoff = 0.5
+        var status: Int32
+        while true {
+            let closed = group.next().makePromise(of: Void.self)
+            state.withLockedValue {
+                $0.closed = closed
+                $0.outcome = nil
+                $0.violation = nil
+                $0.session = nil
+            }
+            let (connected, connectStatus) = await ConnectSession.connect(url: url, configuration: configuration, group: group, delegate: self)
+            if let client = connected {
+                backoff = 0.5
+                let session = client.session
+                state.withLockedValue { $0.session = session }
+                if options.showHandshake {
+                    Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
+                }
+                let info = session.info
+                var details: [String] = []
+                if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
+                if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
+                let where_ = "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
+                editor.printAbove(formatter.note(editorStarted ? where_ : where_ + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
+                if !editorStarted {
+                    for line in options.history?.load() ?? [] {
+                        editor.addHistory(line)
+                    }
+                    signal(SIGINT, SIG_IGN)
+                    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+                    source.setEventHandler { [editor] in editor.interrupt() }
+                    source.resume()
+                    interrupts = source
+                    editor.start(prompt: "> ") { [self] line in handle(line) }
+                    editorStarted = true
+                }
+                let pinger = startPinging(session: session)
+                try? await closed.futureResult.get()
+                pinger?.cancel()
+                let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
+                status = ConnectSession.exitStatus(outcome: outcome, violation: violation, verbose: false, report: false)
+            } else {
+                closed.succeed(())
+                status = connectStatus
+                if editorStarted { editor.printAbove(formatter.error("cannot reconnect yet")) }
+            }
+            // --reconnect: a dropped connection (or a failed attempt) is retried with backoff
+            // until the user quits; a close handshake or a protocol error ends the session.
+            guard options.reconnect, status == ConnectSession.ExitStatus.abnormal || status == ConnectSession.ExitStatus.connectionFailed,
+                !state.withLockedValue({ $0.userQuit })
+            else { break }
+            let message = "reconnecting in \(backoff) s (Ctrl-D to stop)"
+            if editorStarted { editor.printAbove(formatter.note(message)) } else { Diagnostics.note(message) }
+            let deadline = Date().addingTimeInterval(backoff)
+            while Date() < deadline && !state.withLockedValue({ $0.userQuit }) {
+                try? await Task.sleep(nanoseconds: 50_000_000)
+            }
+            if state.withLockedValue({ $0.userQuit }) { break }
+            backoff = min(backoff * 2, 30)
         }
-        let session = client.session
-        state.withLockedValue { $0.session = session }
-        if options.showHandshake {
-            Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
+        interrupts?.cancel()
+        if editorStarted {
+            signal(SIGINT, SIG_DFL)
+            editor.stop()
         }
-        let info = session.info
-        var details: [String] = []
-        if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
-        if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
-        editor.printAbove(formatter.note(
-            "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
-                + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
-        for line in options.history?.load() ?? [] {
-            editor.addHistory(line)
-        }
-
-        signal(SIGINT, SIG_IGN)
-        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupts.setEventHandler { [editor] in editor.interrupt() }
-        interrupts.resume()
-
-        editor.start(prompt: "> ") { [self] line in handle(line) }
-        let pinger = startPinging(session: session)
-        try? await closed.futureResult.get()
-        pinger?.cancel()
-        interrupts.cancel()
-        signal(SIGINT, SIG_DFL)
-        editor.stop()
         try? await group.shutdownGracefully()
-        let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
-        return ConnectSession.exitStatus(outcome: outcome, violation: violation, verbose: false, report: false)
+        return status
     }
 
     // MARK: - Lines typed (on the editor's thread)
@@ -91,6 +124,7 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
     func handle(_ line: String?) {
         guard let line else {
             // Ctrl-D: close normally and wait for the server's close.
+            state.withLockedValue { $0.userQuit = true }
             submit { session in
                 session.close(code: .normalClosure)
                 return nil
@@ -159,6 +193,7 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
                     : nil
             }
         case .quit:
+            state.withLockedValue { $0.userQuit = true }
             submit { session in
                 session.close(code: .normalClosure)
                 return nil
@@ -173,7 +208,10 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
     /// Runs `work` on the connection's event loop if the connection still sends; prints
     /// what it returns, or why nothing was sent.
     func submit(_ work: @escaping @Sendable (WebSocketSession) -> String?) {
-        guard let session = state.withLockedValue({ $0.session }) else { return }
+        guard let session = state.withLockedValue({ $0.session }) else {
+            editor.printAbove(formatter.error("not connected: nothing sent"))
+            return
+        }
         session.eventLoop.execute { [self] in
             guard session.state == .open || session.state == .closeReceived else {
                 editor.printAbove(formatter.error("the connection is \(session.state == .closeSent ? "closing" : "closed"): nothing sent"))

@@ -117,6 +117,7 @@ public struct Connect: AsyncParsableCommand {
                 showHandshake: output.showHandshake,
                 pingInterval: connection.pingInterval?.value,
                 pingTimeout: connection.pingTimeout?.value,
+                reconnect: connection.reconnect,
                 history: REPLHistory.defaultPath(environment: environment).map { REPLHistory(path: $0) }
             )
             let editor = LibEditLineEditor(completions: REPLInput.commands)
