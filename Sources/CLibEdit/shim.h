@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <editline/readline.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #define WSK_MAX_COMPLETIONS 64
 
@@ -67,6 +69,20 @@ static inline void wsk_write_output(const char *text) {
     FILE *out = rl_outstream ? rl_outstream : stdout;
     fputs(text, out);
     fflush(out);
+}
+
+/// The cursor's offset in the line being edited (libedit keeps it current after each key).
+static inline int wsk_cursor_offset(void) {
+    return rl_point;
+}
+
+/// The terminal's width in columns, or 0 when unknown.
+static inline int wsk_terminal_columns(void) {
+    struct winsize size;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) {
+        return size.ws_col;
+    }
+    return 0;
 }
 
 /// What the last Ctrl-C did: 0 nothing, 1 cleared the line, 2 asked to quit (empty line).

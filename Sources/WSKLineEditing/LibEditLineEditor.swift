@@ -223,8 +223,12 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
     private func show(_ texts: [String]) {
         var text = texts.joined(separator: "\n") + "\n"
         if reading {
-            // Clear the prompt line, print, then redraw the prompt and the typed line.
-            text = "\r\u{1B}[2K" + text
+            // Go to the first row of the prompt (a long line wraps over several: the cursor
+            // is on the row of its offset), clear to the end of the screen, print, then let
+            // libedit redraw the prompt and the typed line from there.
+            let columns = Int(wsk_terminal_columns())
+            let cursorRow = columns > 0 ? (prompt.count + Int(wsk_cursor_offset())) / columns : 0
+            text = (cursorRow > 0 ? "\u{1B}[\(cursorRow)A" : "") + "\r\u{1B}[J" + text
             wsk_write_output(text)
             rl_forced_update_display()
         } else {
