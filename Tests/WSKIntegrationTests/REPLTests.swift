@@ -80,6 +80,16 @@ struct REPLTests {
         try terminal.press("Enter")
         #expect(terminal.waitForScreen { $0.contains("< sent instead") }.ok, "\(terminal.screen())")
         #expect(!terminal.screen().contains("< never sent"))
+        // A line wrapping over two rows of the 120-column terminal is redrawn whole, once.
+        let long = String(repeating: "0123456789", count: 15)
+        try terminal.type(long)
+        #expect(terminal.waitForScreen { $0.hasSuffix(String(long.suffix(30))) }.ok)
+        _ = try shell("echo 'over a long line' | WSK connect --wait 0.5 ws://127.0.0.1:\(server.port)/")
+        let (redrawn, wrapped) = terminal.waitForScreen { $0.contains("< over a long line\n> 0123") }
+        #expect(redrawn, "\(wrapped)")
+        #expect(wrapped.components(separatedBy: "> 0123").count == 2, "\(wrapped)")
+        #expect(wrapped.hasSuffix(String(long.suffix(32))), "\(wrapped)")
+        try terminal.press("C-u")
         try terminal.press("C-c")
         #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
     }
