@@ -137,7 +137,7 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk c
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" max-frame-size' -l 'max-frame-size' -d 'Largest frame accepted from the server (default: the message limit).' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" ping-interval' -l 'ping-interval' -d 'Send a ping every this many seconds.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" ping-timeout' -l 'ping-timeout' -d 'With --ping-interval: exit (status 4) when no pong arrives within this many seconds.' -rfka ''
-complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" reconnect' -l 'reconnect' -d 'Reconnect with backoff (0.5 s doubling to 30 s) when the connection drops.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" reconnect' -l 'reconnect' -d 'Reconnect with backoff (0.5 s doubling to 30 s) when the connection drops or the server closes with 1001, 1012 or 1013.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" proxy' -l 'proxy' -d 'HTTP proxy for a CONNECT tunnel, http://[user:pass@]host:port (default: $https_proxy / $http_proxy, minus $no_proxy).' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" no-proxy' -l 'no-proxy' -d 'Ignore the proxy environment variables.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk connect" cacert' -l 'cacert' -d 'PEM CA bundle to trust instead of the system store.' -rF

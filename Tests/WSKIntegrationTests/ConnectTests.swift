@@ -139,6 +139,29 @@ struct ConnectTests {
         #expect(result.stderr.contains("1006"), "\(result.stderr)")
     }
 
+    @Test func reconnectsWhenTheServerGoesAway() throws {
+        // serve-echo shutting down closes with 1001 going away (RFC 6455 §7.4.1): with
+        // --reconnect the client redials and the rest of stdin goes to the new server.
+        let first = try EchoServerProcess()
+        let port = first.port
+        final class Box: @unchecked Sendable { var result: (status: Int32, stdout: String, stderr: String)? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            box.result = try? shell("(echo one; sleep 2.5; echo two) | WSK connect --reconnect ws://127.0.0.1:\(port)/")
+            done.signal()
+        }
+        #expect(first.process.waitForOutput { _, err in err.contains("received=0") || err.contains(" open ") }, "\(first.log)")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(first.stop() == 0)
+        let second = try WSKProcess(["serve-echo", "--port", "\(port)"])
+        defer { second.signal(SIGKILL) }
+        #expect(done.wait(timeout: .now() + 20) == .success)
+        #expect(box.result?.stdout == "one\ntwo\n", "\(String(describing: box.result))")
+        #expect(box.result?.stderr.contains("reconnecting in") == true)
+        #expect(box.result?.status == 0)
+    }
+
     @Test(.disabled(if: skip))
     func unansweredPingsEndTheConnection() throws {
         let peer = try PeerProcess("python3", "py_server.py", ["no-pong"])

@@ -96,10 +96,11 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
                 status = connectStatus
                 if editorStarted { editor.printAbove(formatter.error("cannot reconnect yet")) }
             }
-            // --reconnect: a dropped connection (or a failed attempt) is retried with backoff
-            // until the user quits; a close handshake or a protocol error ends the session.
-            guard options.reconnect, status == ConnectSession.ExitStatus.abnormal || status == ConnectSession.ExitStatus.connectionFailed,
-                !state.withLockedValue({ $0.userQuit })
+            // --reconnect: a dropped connection, a failed attempt or a server going away
+            // (1001/1012/1013) is retried with backoff until the user quits; other closes end
+            // the session.
+            let lastOutcome = state.withLockedValue { $0.outcome }
+            guard options.reconnect, ConnectSession.worthReconnecting(status: status, outcome: lastOutcome), !state.withLockedValue({ $0.userQuit })
             else { break }
             let message = "reconnecting in \(backoff) s (Ctrl-D to stop)"
             if editorStarted { editor.printAbove(formatter.note(message)) } else { Diagnostics.note(message) }

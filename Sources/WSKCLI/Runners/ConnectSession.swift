@@ -55,7 +55,8 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         var backoff = 0.5
         while true {
             let status = await runOnce(group: group, stdin: stdin)
-            guard connection.reconnect, status == ExitStatus.abnormal || status == ExitStatus.connectionFailed, !stdin.finished else {
+            let (outcome, userClosing) = state.withLockedValue { ($0.outcome, $0.userClosing) }
+            guard connection.reconnect, !userClosing, Self.worthReconnecting(status: status, outcome: outcome), !stdin.finished else {
                 try? await group.shutdownGracefully()
                 return status
             }
@@ -106,9 +107,12 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
                 }
                 return
             }
-            while let record = stdin.next() {
+            // Stops waiting for stdin once this connection has ended (--reconnect): the
+            // next record belongs to the next connection.
+            while case .record(let record) = stdin.next(cancelled: { Task.isCancelled }) {
                 await send(message(from: record), on: session)
             }
+            if Task.isCancelled { return }
             if pipe.waitForClose { return }
             if let wait = pipe.wait?.value {
                 try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
@@ -119,6 +123,15 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         sender.cancel()
         pinger?.cancel()
         return exitStatus()
+    }
+
+    /// Whether `--reconnect` redials: the connection failed or dropped, or the server said
+    /// it is going away, restarting or overloaded (1001, 1012, 1013 — what edge runtimes send
+    /// on a deploy or an eviction).
+    static func worthReconnecting(status: Int32, outcome: CloseOutcome?) -> Bool {
+        if status == ExitStatus.abnormal || status == ExitStatus.connectionFailed { return true }
+        guard let outcome, outcome.initiatedByPeer else { return false }
+        return [1001, 1012, 1013].contains(outcome.code.rawValue)
     }
 
     /// Connects and upgrades; on failure prints why on stderr (a refused upgrade with the
@@ -282,60 +295,114 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
     }
 }
 
-/// Reads stdin records on a dedicated thread.
+/// Reads stdin records on one dedicated thread into a short queue (at most
+/// ``maxQueued`` records: a slow connection slows the reading down). Senders take records
+/// with ``next(cancelled:)``, which gives up when its connection has ended, so with
+/// `--reconnect` no record is consumed by a connection that is gone.
 final class StdinReader: @unchecked Sendable {
+    enum Next {
+        case record([UInt8])
+        case end
+        case cancelled
+    }
+
+    static let maxQueued = 16
     let binary: Bool
     let delimiter: UInt8
-    let lock = NIOLock()
-    var buffer: [UInt8] = []
+    let condition = NSCondition()
+    var records: [[UInt8]] = []
     var atEOF = false
-    var finished: Bool { lock.withLock { atEOF && buffer.isEmpty } }
+    var started = false
 
     init(binary: Bool, delimiter: UInt8) {
         self.binary = binary
         self.delimiter = delimiter
     }
 
-    /// The next record (without its delimiter), or nil at EOF. Blocks.
-    func next() -> [UInt8]? {
+    /// Whether stdin has ended and every record was taken.
+    var finished: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return atEOF && records.isEmpty
+    }
+
+    /// The next record (without its delimiter), `.end` at EOF, or `.cancelled` as soon as
+    /// `cancelled()` says so while waiting.
+    func next(cancelled: () -> Bool) -> Next {
+        condition.lock()
+        defer { condition.unlock() }
+        if !started {
+            started = true
+            let thread = Thread { [self] in produce() }
+            thread.name = "wsk-stdin"
+            thread.start()
+        }
+        while records.isEmpty && !atEOF {
+            if cancelled() { return .cancelled }
+            _ = condition.wait(until: Date().addingTimeInterval(0.1))
+        }
+        guard !records.isEmpty else { return .end }
+        let record = records.removeFirst()
+        condition.broadcast()
+        return .record(record)
+    }
+
+    private func enqueue(_ record: [UInt8]) {
+        condition.lock()
+        while records.count >= Self.maxQueued {
+            condition.wait()
+        }
+        records.append(record)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func produce() {
+        var buffer: [UInt8] = []
+        var endOfInput = false
+        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let record: [UInt8]? = lock.withLock {
-                if binary && delimiter != 0 {
-                    // One message per read.
-                    if !buffer.isEmpty {
-                        defer { buffer.removeAll(keepingCapacity: true) }
-                        return buffer
-                    }
-                    return nil
-                }
-                if let index = buffer.firstIndex(of: delimiter) {
-                    let record = Array(buffer[..<index])
-                    buffer.removeSubrange(...index)
-                    return record
-                }
-                if atEOF && !buffer.isEmpty {
-                    defer { buffer.removeAll() }
-                    return buffer
-                }
-                return nil
-            }
-            if var record {
+            while var record = extract(from: &buffer, atEnd: endOfInput) {
                 if !binary && delimiter == UInt8(ascii: "\n") && record.last == UInt8(ascii: "\r") {
                     record.removeLast()
                 }
-                return record
+                enqueue(record)
             }
-            if lock.withLock({ atEOF }) { return nil }
-            var chunk = [UInt8](repeating: 0, count: 65536)
+            if endOfInput {
+                condition.lock()
+                atEOF = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
             let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            lock.withLock {
-                if count <= 0 {
-                    atEOF = true
-                } else {
-                    buffer += chunk[..<count]
-                }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 {
+                endOfInput = true
+            } else {
+                buffer += chunk[..<count]
             }
         }
+    }
+
+    /// One record from `buffer`: with --binary (and no -0), whatever one read gave;
+    /// otherwise up to the delimiter, or the rest at the end of input.
+    private func extract(from buffer: inout [UInt8], atEnd: Bool) -> [UInt8]? {
+        if binary && delimiter != 0 {
+            guard !buffer.isEmpty else { return nil }
+            defer { buffer.removeAll(keepingCapacity: true) }
+            return buffer
+        }
+        if let index = buffer.firstIndex(of: delimiter) {
+            let record = Array(buffer[..<index])
+            buffer.removeSubrange(...index)
+            return record
+        }
+        if atEnd && !buffer.isEmpty {
+            defer { buffer.removeAll() }
+            return buffer
+        }
+        return nil
     }
 }
 
