@@ -10,6 +10,15 @@ public struct WSK: AsyncParsableCommand {
             codec shared by every subcommand.
 
             Exit codes: 0 success; 1 failure; 64 usage error (a malformed argument).
+            Each subcommand documents its own (wsk help SUBCOMMAND, man wsk.SUBCOMMAND).
+
+            EXAMPLES:
+              wsk serve-echo --port 9001                   # echo server
+              wsk connect ws://127.0.0.1:9001/             # REPL on a terminal
+              echo hi | wsk connect ws://127.0.0.1:9001/   # pipe tool
+              wsk proxy -p 9002 -v ws://127.0.0.1:9001/    # relay, log messages
+              wsk bench -c 100 -d 8 ws://127.0.0.1:9001/   # load, percentiles
+              wsk frame-dump --pcap capture.pcapng         # decode, find faults
             """,
         version: WSKVersion.current,
         subcommands: [ServeEcho.self, Connect.self, Proxy.self, Bench.self, FrameDump.self]
