@@ -72,8 +72,8 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
                 var details: [String] = []
                 if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
                 if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
-                let where_ = "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
-                editor.printAbove(formatter.note(editorStarted ? where_ : where_ + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
+                let connectedTo = "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
+                editor.printAbove(formatter.note(editorStarted ? connectedTo : connectedTo + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
                 if !editorStarted {
                     for line in options.history?.load() ?? [] {
                         editor.addHistory(line)

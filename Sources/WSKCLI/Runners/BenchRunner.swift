@@ -26,7 +26,6 @@ struct BenchPlan: Sendable {
     /// Messages per second over all connections (open loop), or nil for closed loop.
     var rate: Double?
     var threads: Int
-    var json: Bool
     var progress: Bool
 }
 
@@ -100,8 +99,8 @@ final class BenchRecorder: @unchecked Sendable {
 final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     let plan: BenchPlan
     let recorders: [ObjectIdentifier: BenchRecorder]
+    /// The message payload: ASCII letters, so the same bytes serve text and binary.
     let payload: ByteBuffer
-    let text: String
     var recorder: BenchRecorder?
     var session: WebSocketSession?
     var sendTimes = CircularBuffer<UInt64>(initialCapacity: 16)
@@ -116,11 +115,10 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     /// as behind schedule instead of queued without bound.
     static let maxInFlight = 65_536
 
-    init(plan: BenchPlan, recorders: [ObjectIdentifier: BenchRecorder], payload: ByteBuffer, text: String) {
+    init(plan: BenchPlan, recorders: [ObjectIdentifier: BenchRecorder], payload: ByteBuffer) {
         self.plan = plan
         self.recorders = recorders
         self.payload = payload
-        self.text = text
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -162,11 +160,7 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     func sendOne(at time: UInt64) {
         guard let session else { return }
         sendTimes.append(time)
-        if plan.binary {
-            session.send(opcode: .binary, payload: payload)
-        } else {
-            session.send(.text(text))
-        }
+        session.send(opcode: plan.binary ? .binary : .text, payload: payload)
     }
 
     func stop() {
@@ -219,11 +213,10 @@ enum BenchRunner {
         }
         let payloadBytes = (0..<plan.messageSize).map { UInt8(truncatingIfNeeded: 0x61 + $0 % 26) }
         let payload = ByteBuffer(bytes: payloadBytes)
-        let text = String(decoding: payloadBytes, as: UTF8.self)
 
         // Connect, at most 64 handshakes at a time.
         let connections = (0..<plan.connections).map { _ in
-            BenchConnection(plan: plan, recorders: recorders, payload: payload, text: text)
+            BenchConnection(plan: plan, recorders: recorders, payload: payload)
         }
         let frozenRecorders = recorders
         let failures = NIOLockedValueBox<[String]>([])

@@ -114,7 +114,6 @@ public struct Bench: AsyncParsableCommand {
             warmup: warmup.value,
             rate: rate,
             threads: threads,
-            json: json,
             progress: progress ?? Terminal.isTTY(2)
         )
         let result: BenchResult
