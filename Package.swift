@@ -132,6 +132,19 @@ let package = Package(
             ],
             exclude: ["Peers"]
         ),
+        // The session's flow control, the relay and child processes: embedded channels and
+        // real pipes, no network mocks.
+        .testTarget(
+            name: "WSKNIOTests",
+            dependencies: [
+                "WSKNIO",
+                "WSKCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "WSKCaptureTests",
             dependencies: ["WSKCapture"]

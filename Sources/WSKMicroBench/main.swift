@@ -103,7 +103,8 @@ func benchDecode() {
         var input = wire
         connection.receive(&input)
         var messages = 0
-        while let event = connection.nextEvent() {
+        var replies = ByteBuffer()
+        while let event = connection.nextEvent(replyingInto: &replies) {
             if case .message = event { messages &+= 1 }
         }
         blackHole(messages)

@@ -160,21 +160,12 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             autoReplyPolicy: configuration.autoReplyPolicy,
             randomNumberGenerator: SystemRandomNumberGenerator()
         )
-        let info = SessionInfo(
-            remoteAddress: remoteAddress,
-            path: head.uri,
-            subprotocol: subprotocol,
-            extensions: acceptedExtensions,
-            requestHeaders: head.headers.map { ($0.name, $0.value) }
-        )
+        let info = SessionInfo(remoteAddress: remoteAddress, path: head.uri, subprotocol: subprotocol, extensions: acceptedExtensions)
         let session = WebSocketSession(
-            role: .server,
             connection: connection,
             info: info,
             eventLoop: context.eventLoop,
-            idleTimeout: configuration.idleTimeout,
-            maxBackpressure: configuration.maxBackpressure,
-            closeTimeout: configuration.closeTimeout,
+            options: configuration.sessionOptions,
             delegate: application
         )
         // Register the session (and let the application see it open) before the 101 goes

@@ -21,6 +21,8 @@ public struct WebSocketClientConfiguration: Sendable {
     public var headers: [(name: String, value: String)] = []
     /// permessage-deflate to offer, or `nil` to offer none.
     public var compression: PerMessageDeflateOptions? = PerMessageDeflateOptions()
+    /// zlib compression level for outgoing messages, 0...9.
+    public var compressionLevel = PerMessageDeflate.defaultCompressionLevel
     /// How long to wait for TCP (and the proxy, TLS and the upgrade) to complete.
     public var connectTimeout: TimeAmount = .seconds(10)
     /// How long to wait for the server to close the TCP connection after the closing
@@ -32,9 +34,19 @@ public struct WebSocketClientConfiguration: Sendable {
     public var tlsServerName: String? = nil
     /// An HTTP proxy to tunnel through with CONNECT.
     public var proxy: HTTPProxy? = nil
+    /// Pings to send and when to give up on a silent server (`--ping-interval`,
+    /// `--ping-timeout`).
+    public var keepalive: KeepalivePolicy? = nil
+    /// Whether reading from the server stops while it does not take what is sent to it.
+    public var pausesReadingWhileUnwritable = true
 
     /// Creates the default configuration.
     public init() {}
+
+    /// The options the session runs with.
+    var sessionOptions: SessionOptions {
+        SessionOptions(keepalive: keepalive, closeTimeout: closeTimeout, pausesReadingWhileUnwritable: pausesReadingWhileUnwritable)
+    }
 }
 
 /// An HTTP proxy for CONNECT tunnelling.
@@ -105,6 +117,9 @@ public enum WebSocketClient {
             channel.close(promise: nil)
         }
         defer { timeout.cancel() }
+        // The first error the pipeline reports (a failed TLS handshake, say), to explain a
+        // connection that closes before the upgrade.
+        let firstError = FirstErrorRecorder()
         do {
             if let proxy = configuration.proxy {
                 try await ProxyTunnel.establish(on: channel, proxy: proxy, host: url.host, port: url.effectivePort)
@@ -116,6 +131,7 @@ public enum WebSocketClient {
                 try await channel.eventLoop.submit {
                     let handler = try NIOSSLClientHandler(context: context, serverHostname: name)
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    try channel.pipeline.syncOperations.addHandler(firstError)
                 }.get()
             }
         } catch let error as WebSocketClientError {
@@ -168,10 +184,15 @@ public enum WebSocketClient {
             }.get()
         } catch {
             channel.close(promise: nil)
-            throw WebSocketClientError.connectionFailed("cannot set up the HTTP pipeline: \(error)")
+            let cause = (try? await channel.eventLoop.submit { firstError.error }.get()) ?? nil
+            let failure = WebSocketClientError.connectionFailed("cannot start the handshake with \(url.host):\(url.effectivePort): \(describe(cause ?? error))")
+            promise.fail(failure)
+            throw failure
         }
+        let target = "\(url.host):\(url.effectivePort)"
         channel.closeFuture.whenComplete { _ in
-            promise.fail(WebSocketClientError.connectionFailed("the connection closed during the handshake"))
+            let cause = firstError.error.map { ": \(describe($0))" } ?? ""
+            promise.fail(WebSocketClientError.connectionFailed("\(target) closed the connection during the handshake\(cause)"))
         }
         return try await promise.futureResult.get()
     }
@@ -181,18 +202,18 @@ public enum WebSocketClient {
     }
 
     static func describe(_ error: Error) -> String {
-        if let error = error as? NIOConnectionError {
-            if let first = error.connectionErrors.first {
-                return "\(first.error)"
-            }
-            if let dns = error.dnsAAAAError ?? error.dnsAError {
-                return "DNS lookup failed: \(dns)"
-            }
-        }
-        if error is ChannelError, case .connectTimeout = error as! ChannelError {
-            return "timed out"
-        }
-        return "\(error)"
+        NetworkErrorText.describe(error)
+    }
+}
+
+/// Remembers the first error that passes through the pipeline.
+final class FirstErrorRecorder: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    typealias InboundIn = NIOAny
+    var error: Error?
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if self.error == nil { self.error = error }
+        context.fireErrorCaught(error)
     }
 }
 
@@ -315,7 +336,7 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         {
             do {
                 let parameters = try PerMessageDeflateNegotiator(options: options).accept(offer)
-                extensions.append(PerMessageDeflate(parameters: parameters, role: .client))
+                extensions.append(PerMessageDeflate(parameters: parameters, role: .client, compressionLevel: configuration.compressionLevel))
             } catch {
                 refuse(head, failure: "invalid permessage-deflate response: \(error)", context: context)
                 return
@@ -331,7 +352,6 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         )
         let remote = context.channel.remoteAddress.map(ServerUpgradeHandler.describe) ?? "?"
         let session = WebSocketSession(
-            role: .client,
             connection: connection,
             info: SessionInfo(
                 remoteAddress: remote,
@@ -340,18 +360,16 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
                 extensions: outcome.extensions
             ),
             eventLoop: context.eventLoop,
-            idleTimeout: nil,
-            maxBackpressure: Int.max,
-            closeTimeout: configuration.closeTimeout,
+            options: configuration.sessionOptions,
             delegate: delegate
         )
-        session.holdsWrites = true
+        session.phase = .holdingWrites
         let result = WebSocketClientConnection(session: session, requestHead: requestText, responseHead: Self.headText(head))
         let sync = context.pipeline.syncOperations
         do {
             try sync.addHandler(session, position: .after(self))
         } catch {
-            promise.fail(WebSocketClientError.connectionFailed("cannot install the WebSocket handler: \(error)"))
+            promise.fail(WebSocketClientError.connectionFailed("cannot start the WebSocket session: \(WebSocketClient.describe(error))"))
             context.close(promise: nil)
             return
         }

@@ -35,10 +35,23 @@ public struct WebSocketServerConfiguration: Sendable {
     /// TLS for `wss://`, or `nil` for plain `ws://`.
     public var tls: NIOSSLContext? = nil
 
-    /// Creates the default configuration.
     /// How sessions answer pings and close frames; `proxy` defers its close replies until
     /// the upstream has finished.
     public var autoReplyPolicy: AutoReplyPolicy = .automatic
+    /// Whether reading from a client stops while it does not take what is sent to it
+    /// (echo); a relay turns this off and pauses the other side instead.
+    public var pausesReadingWhileUnwritable = true
 
+    /// Creates the default configuration.
     public init() {}
+
+    /// The options each session runs with.
+    var sessionOptions: SessionOptions {
+        SessionOptions(
+            keepalive: idleTimeout.map(KeepalivePolicy.idleTimeout),
+            maxBackpressure: maxBackpressure,
+            closeTimeout: closeTimeout,
+            pausesReadingWhileUnwritable: pausesReadingWhileUnwritable
+        )
+    }
 }

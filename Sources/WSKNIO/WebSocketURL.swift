@@ -40,27 +40,9 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         } else {
             userInfo = nil
         }
-        if authority.first == "[" {
-            guard let close = authority.firstIndex(of: "]") else { throw URLError("unterminated IPv6 address in '\(text)'") }
-            host = String(authority[authority.index(after: authority.startIndex)..<close])
-            let after = authority[authority.index(after: close)...]
-            if after.isEmpty {
-                port = nil
-            } else if after.first == ":", let value = Int(after.dropFirst()), (1...65535).contains(value) {
-                port = value
-            } else {
-                throw URLError("invalid port in '\(text)'")
-            }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = String(authority[..<colon])
-            guard let value = Int(authority[authority.index(after: colon)...]), (1...65535).contains(value) else {
-                throw URLError("invalid port in '\(text)'")
-            }
-            port = value
-        } else {
-            host = String(authority)
-            port = nil
-        }
+        let endpoint = try HostPort(parsing: authority)
+        host = endpoint.host
+        port = endpoint.port
         guard !host.isEmpty else { throw URLError("missing host in '\(text)'") }
     }
 

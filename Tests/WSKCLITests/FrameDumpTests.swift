@@ -19,13 +19,13 @@ import Testing
         "81-05-48-65-6C-6C-6F",
     ])
     func hexInputIsTolerant(text: String) throws {
-        #expect(try ByteTextDecoder.hex(text) == [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f])
+        #expect(try ByteText.decodeHex(text) == [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f])
     }
 
     @Test func hexErrorsNameThePosition() {
-        #expect(throws: ByteTextDecoder.DecodeError.self) { try ByteTextDecoder.hex("81 0") }
+        #expect(throws: ByteText.DecodeError.self) { try ByteText.decodeHex("81 0") }
         do {
-            _ = try ByteTextDecoder.hex("81 zz")
+            _ = try ByteText.decodeHex("81 zz")
             Issue.record("no error")
         } catch {
             #expect(error.description == "'z' is not a hex digit (line 1, column 4)")
@@ -34,7 +34,7 @@ import Testing
 
     @Test(arguments: ["gQVIZWxsbw==", "gQVIZWxsbw", "gQVI\nZWxs bw==\n"])
     func base64Input(text: String) throws {
-        #expect(try ByteTextDecoder.base64(text) == [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f])
+        #expect(try ByteText.decodeBase64(text) == [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f])
         let result = try frameDump(["--base64"], input: Array(text.utf8))
         #expect(result.output.contains("text         unmasked       len 5      \"Hello\""))
     }

@@ -22,18 +22,18 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     configuration.maxMessageSize = 1 << 20
     let extensions: [any WebSocketExtension] = selector & 0x40 == 0 ? [] : [PerMessageDeflate(parameters: .init(), role: role)]
     var connection = Connection(role: role, configuration: configuration, extensions: extensions, randomNumberGenerator: Fixed())
+    var out = ByteBuffer()
     for var piece in pieces {
         connection.receive(&piece)
-        while let event = connection.nextEvent() {
+        while let event = connection.nextEvent(replyingInto: &out) {
             if case .message(let message) = event {
-                var out = ByteBuffer()
                 try? connection.sendMessage(opcode: message.opcode, payload: message.data, into: &out)
             }
         }
-        _ = connection.takeOutput()
+        out.clear()
     }
     connection.receiveEndOfStream()
-    while connection.nextEvent() != nil {}
+    while connection.nextEvent(replyingInto: &out) != nil {}
     return 0
 }
 

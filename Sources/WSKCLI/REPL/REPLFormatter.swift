@@ -69,8 +69,8 @@ struct REPLFormatter {
 
     func encode(_ bytes: [UInt8]) -> String {
         switch binaryEncoding {
-        case .hex: return HexText.encode(bytes)
-        case .base64: return "base64:" + Data(bytes).base64EncodedString()
+        case .hex: return ByteText.hex(bytes)
+        case .base64: return "base64:" + ByteText.base64(bytes)
         }
     }
 

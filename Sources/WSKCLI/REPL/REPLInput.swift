@@ -111,14 +111,18 @@ enum REPLInput {
 
     static func payload(_ text: String, bareIs bare: Bare, allowFile: Bool) -> Result<REPLPayload, Message> {
         if text.hasPrefix("hex:") {
-            guard let bytes = HexText.decode(String(text.dropFirst(4))) else { return .failure(Message("not hex: \(text.dropFirst(4))")) }
-            return .success(.bytes(bytes))
+            do {
+                return .success(.bytes(try ByteText.decodeHex(String(text.dropFirst(4)))))
+            } catch {
+                return .failure(Message("not hex: \(error)"))
+            }
         }
         if text.hasPrefix("base64:") {
-            guard let data = Data(base64Encoded: String(text.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
-                return .failure(Message("not base64: \(text.dropFirst(7))"))
+            do {
+                return .success(.bytes(try ByteText.decodeBase64(String(text.dropFirst(7)))))
+            } catch {
+                return .failure(Message("not base64: \(error)"))
             }
-            return .success(.bytes(Array(data)))
         }
         if allowFile && text.hasPrefix("@") && text.count > 1 {
             return .success(.file(String(text.dropFirst())))
@@ -127,8 +131,11 @@ enum REPLInput {
         case .text:
             return .success(.text(text))
         case .hex:
-            guard let bytes = HexText.decode(text) else { return .failure(Message("not hex: \(text) (use base64: or @file for other forms)")) }
-            return .success(.bytes(bytes))
+            do {
+                return .success(.bytes(try ByteText.decodeHex(text)))
+            } catch {
+                return .failure(Message("not hex: \(error) (use base64: or @file for other forms)"))
+            }
         }
     }
 

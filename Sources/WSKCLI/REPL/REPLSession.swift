@@ -14,8 +14,8 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
     struct Options {
         var formatter: REPLFormatter
         var showHandshake = false
-        var pingInterval: Double?
-        var pingTimeout: Double?
+        /// Whether keepalive pings are sent (their pongs are not shown).
+        var keepalive = false
         var reconnect = false
         var history: REPLHistory?
     }
@@ -32,7 +32,6 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
         var violation: ProtocolViolation?
         var closed: EventLoopPromise<Void>?
         var pingsInFlight: [[UInt8]: NIODeadline] = [:]
-        var lastPongAt: NIODeadline = .now()
         var historyFailed = false
         /// Ctrl-D, Ctrl-C on an empty line or /quit: no reconnecting after this.
         var userQuit = false
@@ -60,7 +59,7 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
                 $0.violation = nil
                 $0.session = nil
             }
-            let (connected, connectStatus) = await ConnectSession.connect(url: url, configuration: configuration, group: group, delegate: self)
+            let (connected, connectStatus) = await ClientLifecycle.connect(url: url, configuration: configuration, group: group, delegate: self)
             if let client = connected {
                 backoff = 0.5
                 let session = client.session
@@ -86,11 +85,9 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
                     editor.start(prompt: "> ") { [self] line in handle(line) }
                     editorStarted = true
                 }
-                let pinger = startPinging(session: session)
                 try? await closed.futureResult.get()
-                pinger?.cancel()
                 let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
-                status = ConnectSession.exitStatus(outcome: outcome, violation: violation, verbose: false, report: false)
+                status = ClientLifecycle.exitStatus(outcome: outcome, violation: violation, verbose: false, report: false)
             } else {
                 closed.succeed(())
                 status = connectStatus
@@ -100,7 +97,7 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
             // (1001/1012/1013) is retried with backoff until the user quits; other closes end
             // the session.
             let lastOutcome = state.withLockedValue { $0.outcome }
-            guard options.reconnect, ConnectSession.worthReconnecting(status: status, outcome: lastOutcome), !state.withLockedValue({ $0.userQuit })
+            guard options.reconnect, ClientLifecycle.worthReconnecting(status: status, outcome: lastOutcome), !state.withLockedValue({ $0.userQuit })
             else { break }
             let message = "reconnecting in \(backoff) s (Ctrl-D to stop)"
             if editorStarted { editor.printAbove(formatter.note(message)) } else { Diagnostics.note(message) }
@@ -174,7 +171,7 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
                     payload: ByteBuffer(bytes: payload),
                     into: &frame
                 )
-                return session.sendRaw(frame) ? formatter.sent("frame \(frame.readableBytes) bytes: \(HexText.encode(Array(frame.readableBytesView.prefix(64))))\(frame.readableBytes > 64 ? "…" : "")") : nil
+                return session.sendRaw(frame) ? formatter.sent("frame \(frame.readableBytes) bytes: \(ByteText.hex(frame.readableBytesView.prefix(64)))\(frame.readableBytes > 64 ? "…" : "")") : nil
             }
         case .fragment(let size, let payload):
             let opcode: Opcode
@@ -248,52 +245,34 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
                 defer { state.historyFailed = true }
                 return !state.historyFailed
             }
-            if first { editor.printAbove(formatter.error("history not saved: \(error)")) }
+            if first { editor.printAbove(formatter.error("history not saved: \(UserFacingError.describe(error))")) }
         }
-    }
-
-    func startPinging(session: WebSocketSession) -> Task<Void, Never>? {
-        Keepalive.start(
-            session: session,
-            interval: options.pingInterval,
-            timeout: options.pingTimeout,
-            lastPong: { [state] in state.withLockedValue { $0.lastPongAt } },
-            onTimeout: { [editor, formatter] in editor.printAbove(formatter.error($0)) }
-        )
     }
 
     // MARK: - WebSocketSessionDelegate (on the event loop)
 
     func sessionDidOpen(_ session: WebSocketSession) {}
 
-    func session(_ session: WebSocketSession, didReceive message: Message) {
-        editor.printAbove(formatter.received(message))
-    }
-
-    func session(_ session: WebSocketSession, didReceiveControl opcode: Opcode, payload: ByteBuffer) {
-        switch opcode {
-        case .pong:
+    func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
+        switch event {
+        case .message(let message):
+            editor.printAbove(formatter.received(message))
+        case .pong(let payload):
             let bytes = Array(payload.readableBytesView)
-            let sentAt = state.withLockedValue { state -> NIODeadline? in
-                state.lastPongAt = .now()
-                return state.pingsInFlight.removeValue(forKey: bytes)
-            }
-            if bytes == Array(Keepalive.payload.utf8) && sentAt == nil && options.pingInterval != nil { return }  // keepalive
+            let sentAt = state.withLockedValue { $0.pingsInFlight.removeValue(forKey: bytes) }
+            if bytes == Array(KeepalivePolicy.pingPayload.utf8) && sentAt == nil && options.keepalive { return }
             let roundTrip = sentAt.map { Double((NIODeadline.now() - $0).nanoseconds) / 1e9 }
             editor.printAbove(formatter.receivedControl(.pong, payload: payload, roundTrip: roundTrip))
-        case .ping:
+        case .ping(let payload):
             editor.printAbove(formatter.receivedControl(.ping, payload: payload))
-        case .close:
-            let close = (try? CloseFrame.parse(payload: payload).get()) ?? CloseFrame(code: nil)
+        case .closeReceived(let close):
             editor.printAbove(formatter.receivedClose(close))
-        default:
+        case .failed(let violation):
+            state.withLockedValue { $0.violation = violation }
+            editor.printAbove(formatter.error("protocol error: \(violation)"))
+        case .closed:
             break
         }
-    }
-
-    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
-        state.withLockedValue { $0.violation = violation }
-        editor.printAbove(formatter.error("protocol error: \(violation)"))
     }
 
     func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {

@@ -175,7 +175,15 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
         recorder = recorders[ObjectIdentifier(session.eventLoop)]
     }
 
-    func session(_ session: WebSocketSession, didReceive message: Message) {
+    func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
+        switch event {
+        case .message(let message): received(message)
+        case .failed(let violation): recorder?.fail("protocol error: \(violation)")
+        default: break
+        }
+    }
+
+    func received(_ message: Message) {
         let now = Self.now()
         guard let sentAt = sendTimes.popFirst() else {
             recorder?.fail("a message arrived that was not sent (the server is not an echo server?)")
@@ -188,10 +196,6 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
         if sending && plan.rate == nil {
             sendOne(at: Self.now())
         }
-    }
-
-    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
-        recorder?.fail("protocol error: \(violation)")
     }
 
     func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
@@ -230,7 +234,7 @@ enum BenchRunner {
                     do {
                         _ = try await WebSocketClient.connect(to: plan.url, configuration: plan.client, group: group, delegate: connection)
                     } catch {
-                        failures.withLockedValue { $0.append("\(error)") }
+                        failures.withLockedValue { $0.append(UserFacingError.describe(error)) }
                     }
                 }
             }

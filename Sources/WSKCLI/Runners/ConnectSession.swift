@@ -11,14 +11,6 @@ import WSKNIO
 
 /// Runs `wsk connect` in pipe mode.
 final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
-    enum ExitStatus {
-        static let normal: Int32 = 0
-        static let connectionFailed: Int32 = 1
-        static let handshakeRefused: Int32 = 2
-        static let protocolError: Int32 = 3
-        static let abnormal: Int32 = 4
-    }
-
     let url: WebSocketURL
     let configuration: WebSocketClientConfiguration
     let pipe: PipeOptions
@@ -35,7 +27,6 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         var violation: ProtocolViolation?
         var closed: EventLoopPromise<Void>?
         var userClosing = false
-        var lastPongAt: NIODeadline = .now()
     }
     let state = NIOLockedValueBox(State())
 
@@ -56,7 +47,7 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         while true {
             let status = await runOnce(group: group, stdin: stdin)
             let (outcome, userClosing) = state.withLockedValue { ($0.outcome, $0.userClosing) }
-            guard connection.reconnect, !userClosing, Self.worthReconnecting(status: status, outcome: outcome), !stdin.finished else {
+            guard connection.reconnect, !userClosing, ClientLifecycle.worthReconnecting(status: status, outcome: outcome), !stdin.finished else {
                 try? await group.shutdownGracefully()
                 return status
             }
@@ -73,7 +64,7 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
             $0 = State()
             $0.closed = closed
         }
-        let (connected, status) = await Self.connect(url: url, configuration: configuration, group: group, delegate: self)
+        let (connected, status) = await ClientLifecycle.connect(url: url, configuration: configuration, group: group, delegate: self)
         guard let client = connected else {
             closed.succeed(())
             return status
@@ -87,7 +78,6 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
             let info = session.info
             Diagnostics.note("connected to \(url) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")
         }
-        let pinger = startPinging(session: session)
 
         // Feed messages: -x messages, or stdin records until EOF.
         let sender = Task.detached { [self] in
@@ -121,69 +111,12 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         }
         try? await closed.futureResult.get()
         sender.cancel()
-        pinger?.cancel()
         return exitStatus()
-    }
-
-    /// Whether `--reconnect` redials: the connection failed or dropped, or the server said
-    /// it is going away, restarting or overloaded (1001, 1012, 1013 — what edge runtimes send
-    /// on a deploy or an eviction).
-    static func worthReconnecting(status: Int32, outcome: CloseOutcome?) -> Bool {
-        if status == ExitStatus.abnormal || status == ExitStatus.connectionFailed { return true }
-        guard let outcome, outcome.initiatedByPeer else { return false }
-        return [1001, 1012, 1013].contains(outcome.code.rawValue)
-    }
-
-    /// Connects and upgrades; on failure prints why on stderr (a refused upgrade with the
-    /// response's head and the start of its body) and returns the exit status.
-    static func connect(
-        url: WebSocketURL,
-        configuration: WebSocketClientConfiguration,
-        group: EventLoopGroup,
-        delegate: WebSocketSessionDelegate
-    ) async -> (WebSocketClientConnection?, Int32) {
-        do {
-            let client = try await WebSocketClient.connect(to: url, configuration: configuration, group: group, delegate: delegate)
-            return (client, ExitStatus.normal)
-        } catch let error as WebSocketClientError {
-            switch error {
-            case .connectionFailed(let message):
-                Diagnostics.error(message)
-                return (nil, ExitStatus.connectionFailed)
-            case .handshakeRefused(_, _, let head, let bodyStart, _):
-                Diagnostics.error(error.description)
-                Diagnostics.raw(head + "\r\n" + bodyStart + (bodyStart.isEmpty || bodyStart.hasSuffix("\n") ? "" : "\n"))
-                return (nil, ExitStatus.handshakeRefused)
-            }
-        } catch {
-            Diagnostics.error("\(error)")
-            return (nil, ExitStatus.connectionFailed)
-        }
     }
 
     func exitStatus() -> Int32 {
         let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
-        return Self.exitStatus(outcome: outcome, violation: violation, verbose: output.verbose)
-    }
-
-    /// The exit status for how a connection ended; explains failures on stderr.
-    static func exitStatus(outcome: CloseOutcome?, violation: ProtocolViolation?, verbose: Bool, report: Bool = true) -> Int32 {
-        if let violation {
-            if report { Diagnostics.error("protocol error: \(violation)") }
-            return ExitStatus.protocolError
-        }
-        guard let outcome else { return ExitStatus.abnormal }
-        switch outcome.code {
-        case .normalClosure, .goingAway, .noStatusReceived:
-            if verbose && report { Diagnostics.note("closed: \(outcome)") }
-            return outcome.wasClean ? ExitStatus.normal : ExitStatus.abnormal
-        case .protocolError, .invalidPayloadData, .messageTooBig, .unsupportedData, .mandatoryExtension:
-            if report { Diagnostics.error("closed by the server: \(outcome)") }
-            return ExitStatus.protocolError
-        default:
-            if report { Diagnostics.error(outcome.code == .abnormalClosure ? "connection lost without a close frame (1006)" : "closed: \(outcome)") }
-            return ExitStatus.abnormal
-        }
+        return ClientLifecycle.exitStatus(outcome: outcome, violation: violation, verbose: output.verbose)
     }
 
     // MARK: - Sending
@@ -191,7 +124,7 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
     func message(from record: [UInt8]) -> OutboundMessage {
         if pipe.base64 || pipe.hex {
             let text = String(decoding: record, as: UTF8.self)
-            if let bytes = pipe.base64 ? Data(base64Encoded: text.trimmingCharacters(in: .whitespaces)).map(Array.init) : HexText.decode(text) {
+            if let bytes = try? (pipe.base64 ? ByteText.decodeBase64(text) : ByteText.decodeHex(text)) {
                 return .binary(ByteBuffer(bytes: bytes))
             }
             Diagnostics.error("not \(pipe.base64 ? "base64" : "hex"), sent as text: \(text.prefix(60))")
@@ -215,21 +148,28 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         session.eventLoop.execute { session.close(code: .normalClosure) }
     }
 
-    func startPinging(session: WebSocketSession) -> Task<Void, Never>? {
-        Keepalive.start(
-            session: session,
-            interval: connection.pingInterval?.value,
-            timeout: connection.pingTimeout?.value,
-            lastPong: { [state] in state.withLockedValue { $0.lastPongAt } },
-            onTimeout: { Diagnostics.error($0) }
-        )
-    }
-
     // MARK: - WebSocketSessionDelegate (on the event loop)
 
     func sessionDidOpen(_ session: WebSocketSession) {}
 
-    func session(_ session: WebSocketSession, didReceive message: Message) {
+    func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
+        switch event {
+        case .message(let message):
+            received(message, on: session)
+        case .ping(let payload):
+            if output.verbose { Diagnostics.note("ping \(payload.readableBytes) bytes") }
+        case .pong(let payload):
+            if output.verbose { Diagnostics.note("pong \(payload.readableBytes) bytes") }
+        case .closeReceived(let close):
+            if output.verbose { Diagnostics.note("close frame: \(close)") }
+        case .failed(let violation):
+            state.withLockedValue { $0.violation = violation }
+        case .closed:
+            break
+        }
+    }
+
+    func received(_ message: Message, on session: WebSocketSession) {
         // After --exit-after or --until is satisfied, later messages are not printed.
         if state.withLockedValue({ $0.userClosing && (pipe.exitAfter != nil || untilRegex != nil) }) { return }
         writeRecord(message)
@@ -247,19 +187,6 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
             state.withLockedValue { $0.userClosing = true }
             session.close(code: .normalClosure)
         }
-    }
-
-    func session(_ session: WebSocketSession, didReceiveControl opcode: Opcode, payload: ByteBuffer) {
-        if opcode == .pong {
-            state.withLockedValue { $0.lastPongAt = .now() }
-        }
-        if output.verbose {
-            Diagnostics.note("\(opcode.name) \(payload.readableBytes) bytes")
-        }
-    }
-
-    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
-        state.withLockedValue { $0.violation = violation }
     }
 
     func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
@@ -282,10 +209,10 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
             bytes += Array(message.data.readableBytesView)
             bytes.append(delimiter)
         } else if pipe.base64 {
-            bytes += Array(Data(message.data.readableBytesView).base64EncodedString().utf8)
+            bytes += Array(ByteText.base64(message.data.readableBytesView).utf8)
             bytes.append(delimiter)
         } else if pipe.hex {
-            bytes += Array(HexText.encode(Array(message.data.readableBytesView)).utf8)
+            bytes += Array(ByteText.hex(message.data.readableBytesView).utf8)
             bytes.append(delimiter)
         } else {
             bytes += Array(message.data.readableBytesView)
@@ -403,34 +330,6 @@ final class StdinReader: @unchecked Sendable {
             return buffer
         }
         return nil
-    }
-}
-
-/// Hex encoding and tolerant decoding.
-enum HexText {
-    static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Decodes hex, ignoring spaces, colons and `0x` prefixes; nil if not hex.
-    static func decode(_ text: String) -> [UInt8]? {
-        var cleaned = text.lowercased().replacingOccurrences(of: "0x", with: "")
-        cleaned.removeAll { $0 == " " || $0 == ":" || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        guard cleaned.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var iterator = cleaned.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            guard let h = high.hexDigitValue, let l = low.hexDigitValue else { return nil }
-            bytes.append(UInt8(h << 4 | l))
-        }
-        return bytes
     }
 }
 

@@ -2,8 +2,6 @@
 // request, answers 101 with the negotiated subprotocol and permessage-deflate, then echoes
 // every message (or fans it out to all clients / the sender's topic). Plain GETs get the
 // browser console (/) or Prometheus metrics (/metrics). SIGINT/SIGTERM close all with 1001.
-import Dispatch
-import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -17,9 +15,7 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
         case echo, broadcast, pubsub
     }
 
-    let host: String
-    let port: Int
-    let threads: Int
+    let listen: ServerListenAddress
     let mode: Mode
     let excludeSender: Bool
     let configuration: WebSocketServerConfiguration
@@ -31,18 +27,14 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
     var registry: SessionRegistry?
 
     init(
-        host: String,
-        port: Int,
-        threads: Int,
+        listen: ServerListenAddress,
         mode: Mode,
         excludeSender: Bool,
         configuration: WebSocketServerConfiguration,
         log: EventLog,
         verbose: Bool
     ) {
-        self.host = host
-        self.port = port
-        self.threads = threads
+        self.listen = listen
         self.mode = mode
         self.excludeSender = excludeSender
         self.configuration = configuration
@@ -51,72 +43,12 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
     }
 
     func run() async throws {
-        try await Self.serve(host: host, port: port, threads: threads, configuration: configuration, application: self, log: log, prepare: { [metrics] group in
+        try await ServerRunner.serve(listen, configuration: configuration, application: self, log: log, prepare: { [metrics] group in
             metrics.prepare(for: group)
         }, started: { [self] server, address in
             registry = server.registry
             log.log("listening", ["address": .string(address), "mode": .string(mode.rawValue), "tls": .bool(configuration.tls != nil)])
         })
-    }
-
-    /// Runs a WebSocket server until SIGINT or SIGTERM (serve-echo, proxy): binds, prints
-    /// `listening on ws://HOST:PORT` on stdout, then closes every client with 1001 and waits
-    /// briefly for their close frames.
-    static func serve(
-        host: String,
-        port: Int,
-        threads: Int,
-        configuration: WebSocketServerConfiguration,
-        application: WebSocketServerApplication,
-        log: EventLog,
-        prepare: (EventLoopGroup) -> Void = { _ in },
-        started: (WebSocketServer, String) -> Void
-    ) async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        prepare(group)
-        let server: WebSocketServer
-        do {
-            server = try await WebSocketServer.start(host: host, port: port, configuration: configuration, application: application, group: group)
-        } catch {
-            try? await group.shutdownGracefully()
-            throw CLIError.failure("cannot listen on \(host):\(port): \(error)")
-        }
-        let scheme = configuration.tls == nil ? "ws" : "wss"
-        let address = server.localAddress
-        let shownHost = address.protocol == .inet6 ? "[\(address.ipAddress ?? host)]" : (address.ipAddress ?? host)
-        StandardOutput.writeLine("listening on \(scheme)://\(shownHost):\(address.port ?? port)")
-        started(server, "\(shownHost):\(address.port ?? port)")
-
-        await waitForTerminationSignal()
-        log.log("shutdown", ["clients": .int(server.registry.count)])
-        await server.stopAccepting()
-        await server.closeAll(code: .goingAway, reason: "server shutting down", timeout: .seconds(2))
-        try? await group.shutdownGracefully()
-    }
-
-    /// Suspends until SIGINT or SIGTERM.
-    static func waitForTerminationSignal() async {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let queue = DispatchQueue(label: "wsk.signals")
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumed = NIOLockedValueBox(false)
-            var sources: [DispatchSourceSignal] = []
-            for signalNumber in [SIGINT, SIGTERM] {
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-                source.setEventHandler { @Sendable in
-                    let first = resumed.withLockedValue { done in
-                        defer { done = true }
-                        return !done
-                    }
-                    if first { continuation.resume() }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            // Keep the sources alive for the life of the process.
-            SignalSources.keep(sources)
-        }
     }
 
     // MARK: - WebSocketSessionDelegate
@@ -137,7 +69,30 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
         ])
     }
 
-    func session(_ session: WebSocketSession, didReceive message: Message) {
+    func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
+        switch event {
+        case .message(let message):
+            received(message, on: session)
+        case .ping(let payload):
+            if verbose { log.log("ping", ["remote": .string(session.info.remoteAddress), "bytes": .int(payload.readableBytes)]) }
+        case .pong(let payload):
+            if verbose { log.log("pong", ["remote": .string(session.info.remoteAddress), "bytes": .int(payload.readableBytes)]) }
+        case .closeReceived(let close):
+            if verbose { log.log("close-frame", ["remote": .string(session.info.remoteAddress), "code": .int(Int(close.effectiveCode.rawValue))]) }
+        case .failed(let violation):
+            log.log("violation", [
+                "remote": .string(session.info.remoteAddress),
+                "reason": .string(violation.reason.description),
+                "rule": .string(violation.reason.rfcSection),
+                "code": .int(Int(violation.closeCode.rawValue)),
+                "offset": .int(violation.streamOffset),
+            ])
+        case .closed:
+            break  // reported through sessionDidClose
+        }
+    }
+
+    func received(_ message: Message, on session: WebSocketSession) {
         metrics.on(session.eventLoop) { counters in
             if message.opcode == .text {
                 counters.textReceived += 1
@@ -151,7 +106,7 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
                 "remote": .string(session.info.remoteAddress),
                 "type": .string(message.opcode.name),
                 "bytes": .int(message.data.readableBytes),
-                "preview": .string(Self.preview(message)),
+                "preview": .string(MessagePreview.text(message)),
             ])
         }
         switch mode {
@@ -181,21 +136,6 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
                 metrics.countSent(message, on: target.eventLoop)
             }
         }
-    }
-
-    func session(_ session: WebSocketSession, didReceiveControl opcode: Opcode, payload: ByteBuffer) {
-        guard verbose else { return }
-        log.log(opcode.name, ["remote": .string(session.info.remoteAddress), "bytes": .int(payload.readableBytes)])
-    }
-
-    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
-        log.log("violation", [
-            "remote": .string(session.info.remoteAddress),
-            "reason": .string(violation.reason.description),
-            "rule": .string(violation.reason.rfcSection),
-            "code": .int(Int(violation.closeCode.rawValue)),
-            "offset": .int(violation.streamOffset),
-        ])
     }
 
     func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
@@ -256,20 +196,4 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
         let withoutQuery = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return String(withoutQuery.drop { $0 == "/" })
     }
-
-    static func preview(_ message: Message) -> String {
-        let limit = 64
-        if message.opcode == .text {
-            let text = message.text
-            return text.count > limit ? String(text.prefix(limit)) + "…" : text
-        }
-        let bytes = message.data.readableBytesView.prefix(32)
-        return bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() + (message.data.readableBytes > 32 ? "…" : "")
-    }
-}
-
-/// Keeps signal sources alive.
-enum SignalSources {
-    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
-    static func keep(_ new: [DispatchSourceSignal]) { sources += new }
 }

@@ -124,7 +124,7 @@ public struct FrameDumper {
             let text = String(decoding: data, as: UTF8.self)
             let bytes: [UInt8]
             do {
-                bytes = configuration.encoding == .hex ? try ByteTextDecoder.hex(text) : try ByteTextDecoder.base64(text)
+                bytes = configuration.encoding == .hex ? try ByteText.decodeHex(text) : try ByteText.decodeBase64(text)
             } catch {
                 throw InputError(description: "--\(configuration.encoding == .hex ? "hex" : "base64") input: \(error)")
             }

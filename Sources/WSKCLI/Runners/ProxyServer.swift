@@ -1,10 +1,10 @@
 // `wsk proxy`: a WebSocket server whose every connection is relayed to an upstream: another
 // WebSocket server, a TCP service, or a program run per connection (websocketd-style:
-// messages are the program's stdin lines, its stdout lines are messages). Each side keeps
-// its own protocol engine (pings are answered per hop, compression is negotiated per hop);
-// messages and close codes are relayed. All of a connection's relaying runs on its event
-// loop: the upstream connection is opened on the same loop.
-import Dispatch
+// messages are the program's stdin lines, its stdout lines are messages). Each pairing is
+// one WSKNIO `Relay` with flow control end to end: a side that cannot take more pauses
+// reading on the other. Each side keeps its own protocol engine (pings are answered per
+// hop, compression is negotiated per hop); messages and close codes are relayed. All of a
+// connection's relaying runs on its event loop: the upstream is opened on the same loop.
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -30,14 +30,10 @@ enum ProxyTarget: Sendable, CustomStringConvertible {
     /// Parses `ws://…`, `wss://…` or `tcp://HOST:PORT`.
     static func parse(_ text: String) throws -> ProxyTarget {
         if text.lowercased().hasPrefix("tcp://") {
-            let rest = text.dropFirst(6)
-            guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port) else {
+            guard let endpoint = try? HostPort(parsing: text.dropFirst(6)), let port = endpoint.port else {
                 throw CLIError.failure("expected tcp://HOST:PORT, got '\(text)'")
             }
-            var host = String(rest[..<colon])
-            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            guard !host.isEmpty else { throw CLIError.failure("expected tcp://HOST:PORT, got '\(text)'") }
-            return .tcp(host: host, port: port)
+            return .tcp(host: endpoint.host, port: port)
         }
         do {
             return .webSocket(try WebSocketURL(parsing: text))
@@ -47,32 +43,22 @@ enum ProxyTarget: Sendable, CustomStringConvertible {
     }
 }
 
-/// One side a relay forwards client messages to. Methods run on the relay's event loop.
-protocol ProxyUpstream: AnyObject {
-    func send(_ message: Message)
-    /// The client asked to close: end the upstream side gracefully, letting it send what it
-    /// still has (WebSocket close handshake, TCP half-close, EOF on the program's stdin).
-    func finish(code: CloseCode, reason: String)
-    /// The client is gone: end the upstream side.
-    func close(code: CloseCode, reason: String)
-}
-
 /// Runs `wsk proxy`.
 final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
-    let host: String
-    let port: Int
-    let threads: Int
+    let listen: ServerListenAddress
     let target: ProxyTarget
     let configuration: WebSocketServerConfiguration
     let client: WebSocketClientConfiguration
     let log: EventLog
     let verbose: Bool
-    let relays = NIOLockedValueBox<[ObjectIdentifier: ProxyRelay]>([:])
+    /// How long a program may take to exit after SIGTERM before SIGKILL.
+    let killGrace: TimeAmount = .seconds(2)
+    /// The client endpoint of each open session, and its relay (owned here: endpoints
+    /// refer to their relay weakly).
+    let clients = NIOLockedValueBox<[ObjectIdentifier: (endpoint: SessionEndpoint, relay: Relay?)]>([:])
 
-    init(host: String, port: Int, threads: Int, target: ProxyTarget, configuration: WebSocketServerConfiguration, client: WebSocketClientConfiguration, log: EventLog, verbose: Bool) {
-        self.host = host
-        self.port = port
-        self.threads = threads
+    init(listen: ServerListenAddress, target: ProxyTarget, configuration: WebSocketServerConfiguration, client: WebSocketClientConfiguration, log: EventLog, verbose: Bool) {
+        self.listen = listen
         self.target = target
         self.configuration = configuration
         self.client = client
@@ -81,55 +67,55 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
     }
 
     func run() async throws {
-        try await EchoServer.serve(host: host, port: port, threads: threads, configuration: configuration, application: self, log: log) { [self] _, address in
+        try await ServerRunner.serve(listen, configuration: configuration, application: self, log: log) { [self] _, address in
             log.log("listening", ["address": .string(address), "upstream": .string(target.description)])
         }
     }
 
-    func relay(for session: WebSocketSession) -> ProxyRelay? {
-        relays.withLockedValue { $0[ObjectIdentifier(session)] }
+    func endpoint(for session: WebSocketSession) -> SessionEndpoint? {
+        clients.withLockedValue { $0[ObjectIdentifier(session)]?.endpoint }
     }
 
     // MARK: - The client side (WebSocketSessionDelegate, on the session's event loop)
 
     func sessionDidOpen(_ session: WebSocketSession) {
-        let relay = ProxyRelay(client: session, server: self)
-        relays.withLockedValue { $0[ObjectIdentifier(session)] = relay }
-        log.log("open", ["remote": .string(session.info.remoteAddress), "path": .string(session.info.path)])
-        relay.connectUpstream()
+        let remote = session.info.remoteAddress
+        let client = SessionEndpoint(side: .client) { [self] in logViolation($0, remote: remote, from: "client") }
+        client.sessionDidOpen(session)
+        log.log("open", ["remote": .string(remote), "path": .string(session.info.path)])
+        let relay = connectUpstream(for: session, client: client)
+        clients.withLockedValue { $0[ObjectIdentifier(session)] = (client, relay) }
     }
 
-    func session(_ session: WebSocketSession, didReceive message: Message) {
-        relay(for: session)?.fromClient(message)
-    }
-
-    func session(_ session: WebSocketSession, didReceiveControl opcode: Opcode, payload: ByteBuffer) {
-        if opcode == .close {
-            let close = (try? CloseFrame.parse(payload: payload).get()) ?? CloseFrame(code: nil)
-            relay(for: session)?.clientRequestedClose(close)
+    func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
+        if verbose, case .ping(let payload) = event {
+            log.log("ping", ["remote": .string(session.info.remoteAddress), "from": .string("client"), "bytes": .int(payload.readableBytes)])
         }
-        if verbose && opcode != .close {
-            log.log(opcode.name, ["remote": .string(session.info.remoteAddress), "from": .string("client"), "bytes": .int(payload.readableBytes)])
-        }
+        endpoint(for: session)?.session(session, didReceive: event)
     }
 
-    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
-        log.log("violation", [
-            "remote": .string(session.info.remoteAddress), "from": .string("client"),
-            "reason": .string(violation.reason.description), "code": .int(Int(violation.closeCode.rawValue)),
-        ])
+    func sessionWritabilityDidChange(_ session: WebSocketSession, isWritable: Bool) {
+        endpoint(for: session)?.sessionWritabilityDidChange(session, isWritable: isWritable)
     }
 
     func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
-        let relay = relays.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(session)) }
-        relay?.clientClosed(outcome)
+        let entry = clients.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(session)) }
+        let relay = entry?.relay
+        entry?.endpoint.sessionDidClose(session, outcome: outcome)
         log.log("close", [
             "remote": .string(session.info.remoteAddress),
             "code": .int(Int(outcome.code.rawValue)),
             "reason": .string(outcome.reason),
             "clean": .bool(outcome.wasClean),
-            "to_upstream": .int(relay?.messagesToUpstream ?? 0),
-            "to_client": .int(relay?.messagesToClient ?? 0),
+            "to_upstream": .int(relay?.relayedMessages[.client] ?? 0),
+            "to_client": .int(relay?.relayedMessages[.upstream] ?? 0),
+        ])
+    }
+
+    func logViolation(_ violation: ProtocolViolation, remote: String, from side: String) {
+        log.log("violation", [
+            "remote": .string(remote), "from": .string(side),
+            "reason": .string(violation.reason.description), "code": .int(Int(violation.closeCode.rawValue)),
         ])
     }
 
@@ -142,348 +128,120 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
         log.log("refused", ["remote": .string(remoteAddress), "path": .string(path), "status": .int(status), "reason": .string(reason)])
     }
 
-    func logMessage(_ message: Message, from side: String, client: WebSocketSession) {
-        guard verbose else { return }
-        log.log("message", [
-            "remote": .string(client.info.remoteAddress),
-            "from": .string(side),
-            "type": .string(message.opcode.name),
-            "bytes": .int(message.data.readableBytes),
-            "preview": .string(EchoServer.preview(message)),
-        ])
-    }
-}
+    // MARK: - The upstream side
 
-/// One client connection and its upstream. Everything runs on the client's event loop.
-final class ProxyRelay: @unchecked Sendable {
-    let client: WebSocketSession
-    unowned let server: ProxyServer
-    var upstream: ProxyUpstream?
-    /// Client messages that arrived before the upstream was connected.
-    var pending: [Message] = []
-    var pendingBytes = 0
-    var clientOpen = true
-    var upstreamOpen = true
-    var messagesToUpstream = 0
-    var messagesToClient = 0
-    /// The client's close frame, when it started the closing handshake: the reply waits
-    /// until the upstream has finished (or `closeReplyTimeout`).
-    var clientClose: CloseFrame?
-    var replyTimer: Scheduled<Void>?
-    static let closeReplyTimeout: TimeAmount = .seconds(5)
-
-    init(client: WebSocketSession, server: ProxyServer) {
-        self.client = client
-        self.server = server
+    func observer(remote: String) -> Relay.Observer {
+        var observer = Relay.Observer()
+        guard verbose else { return observer }
+        observer.message = { [log] side, message in
+            log.log("message", [
+                "remote": .string(remote),
+                "from": .string(side.rawValue),
+                "type": .string(message.opcode.name),
+                "bytes": .int(message.data.readableBytes),
+                "preview": .string(MessagePreview.text(message)),
+            ])
+        }
+        return observer
     }
 
-    var loop: EventLoop { client.eventLoop }
-
-    func connectUpstream() {
-        switch server.target {
+    /// Creates the relay for a client and starts connecting its upstream.
+    func connectUpstream(for session: WebSocketSession, client: SessionEndpoint) -> Relay {
+        let loop = session.eventLoop
+        let info = session.info
+        let remote = info.remoteAddress
+        let ready: @Sendable (Relay, String) -> Void = { [log, target] relay, detail in
+            loop.execute {
+                log.log("upstream", ["remote": .string(remote), "target": .string(target.description), "detail": .string(detail)])
+                relay.upstreamDidConnect()
+            }
+        }
+        let failed: @Sendable (Relay, String) -> Void = { [log, target] relay, reason in
+            loop.execute {
+                log.log("upstream-failed", ["remote": .string(remote), "target": .string(target.description), "reason": .string(reason)])
+                relay.upstreamFailed()
+            }
+        }
+        switch target {
         case .webSocket(let base):
             var url = base
-            if url.path == "/" || url.path.isEmpty { url.path = client.info.path }
-            let delegate = WebSocketUpstream(relay: self)
-            var configuration = server.client
+            if url.path == "/" || url.path.isEmpty { url.path = info.path }
+            let upstream = SessionEndpoint(side: .upstream) { [self] in logViolation($0, remote: remote, from: "upstream") }
+            let relay = Relay(client: client, upstream: upstream, eventLoop: loop, observer: observer(remote: remote))
+            var configuration = self.client
             // Compress upstream only when the client compresses: what the client chose.
-            if !client.info.extensions.contains(where: { $0.name == "permessage-deflate" }) {
-                configuration.compression = nil
-            }
+            if !info.isCompressed { configuration.compression = nil }
             // The subprotocol agreed with the client (--subprotocol) is the one offered upstream.
-            configuration.subprotocols = client.info.subprotocol.map { [$0] } ?? []
-            let loop = self.loop
+            configuration.subprotocols = info.subprotocol.map { [$0] } ?? []
+            configuration.pausesReadingWhileUnwritable = false
             Task {
                 do {
-                    let connection = try await WebSocketClient.connect(to: url, configuration: configuration, group: loop, delegate: delegate)
-                    loop.execute { self.upstreamReady(delegate, detail: connection.session.info.extensions.map(\.description).joined(separator: ", ")) }
+                    let connection = try await WebSocketClient.connect(to: url, configuration: configuration, group: loop, delegate: upstream)
+                    ready(relay, connection.session.info.extensions.map(\.description).joined(separator: ", "))
                 } catch {
-                    loop.execute { self.upstreamFailed("\(error)") }
+                    failed(relay, UserFacingError.describe(error))
                 }
             }
+            return relay
         case .tcp(let host, let port):
-            let handler = TCPUpstream(relay: self)
+            let upstream = StreamEndpoint(framing: .bytes)
+            let relay = Relay(client: client, upstream: upstream, eventLoop: loop, observer: observer(remote: remote))
             ClientBootstrap(group: loop)
                 .connectTimeout(.seconds(10))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) } }
+                .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(upstream) } }
                 .connect(host: host, port: port)
                 .whenComplete { result in
                     switch result {
-                    case .success: self.upstreamReady(handler, detail: "")
-                    case .failure(let error): self.upstreamFailed("\(error)")
+                    case .success: ready(relay, "")
+                    case .failure(let error): failed(relay, UserFacingError.describe(error))
                     }
                 }
+            return relay
         case .program(let command):
-            do {
-                let program = try ProgramUpstream(command: command, relay: self)
-                upstreamReady(program, detail: "pid \(program.process.processIdentifier)")
-            } catch {
-                upstreamFailed("\(error)")
+            let upstream = StreamEndpoint(framing: .lines)
+            let relay = Relay(client: client, upstream: upstream, eventLoop: loop, observer: observer(remote: remote))
+            let environment = Self.environment(for: info)
+            let grace = killGrace
+            Task {
+                do {
+                    let child = try await ChildProcess.spawn(command: command, environment: environment, eventLoop: loop) { exit in
+                        // The program's output has all been relayed when its stdout ends; its
+                        // exit status then says how the client is closed.
+                        upstream.onEnd = { report in
+                            exit.whenSuccess { status in report(Self.outcome(exitStatus: status)) }
+                        }
+                        return upstream
+                    }
+                    loop.execute { upstream.onTerminate = { child.terminate(grace: grace) } }
+                    ready(relay, "pid \(child.pid)")
+                } catch {
+                    failed(relay, UserFacingError.describe(error))
+                }
             }
+            return relay
         }
     }
 
-    func upstreamReady(_ upstream: ProxyUpstream, detail: String) {
-        self.upstream = upstream
-        server.log.log("upstream", ["remote": .string(client.info.remoteAddress), "target": .string(server.target.description), "detail": .string(detail)])
-        guard clientOpen else {
-            upstream.close(code: .normalClosure, reason: "")
-            return
-        }
-        for message in pending { forward(message) }
-        pending = []
-        pendingBytes = 0
-        if let clientClose { finishUpstream(clientClose) }
+    /// 1000 for a program that exited with 0, else 1011 with its status.
+    static func outcome(exitStatus status: Int32) -> CloseOutcome {
+        status == 0
+            ? CloseOutcome(code: .normalClosure, reason: "", wasClean: true, initiatedByPeer: true)
+            : CloseOutcome(code: .internalError, reason: "program exited with status \(status)", wasClean: true, initiatedByPeer: true)
     }
 
-    func upstreamFailed(_ reason: String) {
-        upstreamOpen = false
-        replyTimer?.cancel()
-        server.log.log("upstream-failed", ["remote": .string(client.info.remoteAddress), "target": .string(server.target.description), "reason": .string(reason)])
-        // RFC 6455 §7.4.1: 1011, the server met a condition that prevented the request.
-        client.close(code: .internalError, reason: "upstream unavailable")
-    }
-
-    // MARK: - Client → upstream
-
-    func fromClient(_ message: Message) {
-        guard upstreamOpen else { return }
-        guard upstream != nil else {
-            pending.append(message)
-            pendingBytes += message.data.readableBytes
-            if pendingBytes > server.configuration.maxBackpressure {
-                client.close(code: .tryAgainLater, reason: "upstream not connected yet")
-            }
-            return
-        }
-        forward(message)
-    }
-
-    func forward(_ message: Message) {
-        server.logMessage(message, from: "client", client: client)
-        messagesToUpstream += 1
-        upstream?.send(message)
-    }
-
-    /// The client sent a close frame: pass it upstream once the pending messages are out,
-    /// and reply when the upstream has finished.
-    func clientRequestedClose(_ close: CloseFrame) {
-        clientClose = close
-        replyTimer = loop.scheduleTask(in: Self.closeReplyTimeout) { [self] in
-            let (code, reason) = Self.relayable(close)
-            client.close(code: code, reason: reason)
-        }
-        if upstream != nil { finishUpstream(close) }
-    }
-
-    func finishUpstream(_ close: CloseFrame) {
-        guard upstreamOpen else {
-            replyTimer?.cancel()
-            let (code, reason) = Self.relayable(close)
-            client.close(code: code, reason: reason)
-            return
-        }
-        let (code, reason) = Self.relayable(close)
-        upstream?.finish(code: code, reason: reason)
-    }
-
-    func clientClosed(_ outcome: CloseOutcome) {
-        clientOpen = false
-        replyTimer?.cancel()
-        guard upstreamOpen else { return }
-        upstreamOpen = false
-        let (code, reason) = Self.relayable(CloseFrame(code: outcome.code, reason: outcome.reason))
-        upstream?.close(code: code, reason: reason)
-    }
-
-    // MARK: - Upstream → client
-
-    func fromUpstream(_ message: Message) {
-        guard clientOpen else { return }
-        server.logMessage(message, from: "upstream", client: client)
-        messagesToClient += 1
-        client.send(message)
-    }
-
-    func upstreamClosed(_ outcome: CloseOutcome) {
-        guard upstreamOpen else { return }
-        upstreamOpen = false
-        replyTimer?.cancel()
-        guard clientOpen else { return }
-        // Reply to the client's close with its own code (RFC 6455 §5.5.1), or pass on the
-        // upstream's.
-        let (code, reason) = Self.relayable(clientClose ?? CloseFrame(code: outcome.code, reason: outcome.reason))
-        client.close(code: code, reason: reason)
-    }
-
-    /// A close that may go on the wire for one that ended the other hop: none (1005) becomes
-    /// 1000; 1006 and 1015 (local only, RFC 6455 §7.4.1) become 1001 going away.
-    static func relayable(_ close: CloseFrame) -> (CloseCode, String) {
-        guard let code = close.code else { return (.normalClosure, "") }
-        if code.mayAppearOnWire { return (code, close.reason) }
-        if code == .noStatusReceived { return (.normalClosure, "") }
-        return (.goingAway, "upstream connection lost")
-    }
-}
-
-/// A WebSocket upstream: the client role of WSKNIO on the relay's loop.
-final class WebSocketUpstream: WebSocketSessionDelegate, ProxyUpstream, @unchecked Sendable {
-    weak var relay: ProxyRelay?  // the relay owns its upstream
-    var session: WebSocketSession?
-
-    init(relay: ProxyRelay) { self.relay = relay }
-
-    func send(_ message: Message) { session?.send(message) }
-    func finish(code: CloseCode, reason: String) { session?.close(code: code, reason: reason) }
-    func close(code: CloseCode, reason: String) { session?.close(code: code, reason: reason) }
-
-    func sessionDidOpen(_ session: WebSocketSession) { self.session = session }
-    func session(_ session: WebSocketSession, didReceive message: Message) { relay?.fromUpstream(message) }
-    func session(_ session: WebSocketSession, didFail violation: ProtocolViolation) {
-        guard let relay else { return }
-        relay.server.log.log("violation", [
-            "remote": .string(relay.client.info.remoteAddress), "from": .string("upstream"),
-            "reason": .string(violation.reason.description), "code": .int(Int(violation.closeCode.rawValue)),
-        ])
-    }
-    func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) { relay?.upstreamClosed(outcome) }
-}
-
-/// A TCP upstream: client messages are written as bytes; bytes read become binary messages.
-final class TCPUpstream: ChannelInboundHandler, ProxyUpstream, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    weak var relay: ProxyRelay?
-    var context: ChannelHandlerContext?
-
-    init(relay: ProxyRelay) { self.relay = relay }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
-
-    func send(_ message: Message) {
-        context?.writeAndFlush(wrapOutboundOut(message.data), promise: nil)
-    }
-
-    func finish(code: CloseCode, reason: String) {
-        // Half-close: the service sees EOF and can still answer; its close ends the relay.
-        guard let context else { return }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        let channel = context.channel
-        promise.futureResult.whenFailure { _ in channel.close(promise: nil) }
-        context.close(mode: .output, promise: promise)
-    }
-
-    func close(code: CloseCode, reason: String) {
-        context?.close(promise: nil)
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        relay?.fromUpstream(Message(opcode: .binary, data: unwrapInboundIn(data)))
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        relay?.upstreamClosed(CloseOutcome(code: .normalClosure, reason: "", wasClean: true, initiatedByPeer: true))
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
-    }
-}
-
-/// A program per connection (`/bin/sh -c COMMAND`): text messages are written to its stdin
-/// as lines, binary messages as raw bytes; each stdout line becomes a text message. Its
-/// stderr goes to the proxy's stderr. When the program exits the client is closed (1000, or
-/// 1011 for a non-zero status); when the client leaves, the program's stdin is closed.
-final class ProgramUpstream: ProxyUpstream, @unchecked Sendable {
-    let process = Process()
-    let stdin = Pipe()
-    let stdout = Pipe()
-    weak var relay: ProxyRelay?
-    let loop: EventLoop
-    var lineBuffer: [UInt8] = []  // on the relay's loop
-
-    init(command: String, relay: ProxyRelay) throws {
-        self.relay = relay
-        self.loop = relay.loop
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
+    /// The program's environment: the proxy's, plus the CGI/websocketd names (REMOTE_ADDR
+    /// without the port, REMOTE_PORT, REQUEST_URI, WEBSOCKET_SUBPROTOCOL).
+    static func environment(for info: SessionInfo) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        let info = relay.client.info
-        // CGI/websocketd names: REMOTE_ADDR without the port, REMOTE_PORT.
-        if let colon = info.remoteAddress.lastIndex(of: ":") {
-            environment["REMOTE_ADDR"] = String(info.remoteAddress[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            environment["REMOTE_PORT"] = String(info.remoteAddress[info.remoteAddress.index(after: colon)...])
+        if let endpoint = try? HostPort(parsing: info.remoteAddress) {
+            environment["REMOTE_ADDR"] = endpoint.host
+            environment["REMOTE_PORT"] = endpoint.port.map(String.init) ?? ""
         } else {
             environment["REMOTE_ADDR"] = info.remoteAddress
         }
         environment["REQUEST_URI"] = info.path
         environment["WEBSOCKET_SUBPROTOCOL"] = info.subprotocol ?? ""
-        process.environment = environment
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.standardError
-        let loop = relay.loop
-        stdout.fileHandleForReading.readabilityHandler = { [self] handle in
-            let data = handle.availableData
-            loop.execute { self.received(data) }
-        }
-        process.terminationHandler = { [self] process in
-            let status = process.terminationStatus
-            loop.execute { self.exited(status) }
-        }
-        try process.run()
-    }
-
-    func send(_ message: Message) {
-        var bytes = Array(message.data.readableBytesView)
-        if message.isText { bytes.append(UInt8(ascii: "\n")) }
-        let handle = stdin.fileHandleForWriting
-        // A program that stopped reading makes this fail; the client is closed when it exits.
-        try? handle.write(contentsOf: Data(bytes))
-    }
-
-    func finish(code: CloseCode, reason: String) {
-        // EOF on stdin; the program's exit ends the relay.
-        try? stdin.fileHandleForWriting.close()
-    }
-
-    func close(code: CloseCode, reason: String) {
-        try? stdin.fileHandleForWriting.close()
-        let process = self.process
-        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
-            if process.isRunning { process.terminate() }
-        }
-    }
-
-    func received(_ data: Data) {
-        if data.isEmpty {
-            stdout.fileHandleForReading.readabilityHandler = nil
-            if !lineBuffer.isEmpty {
-                relay?.fromUpstream(Message(opcode: .text, data: ByteBuffer(bytes: lineBuffer)))
-                lineBuffer = []
-            }
-            return
-        }
-        lineBuffer += data
-        while let newline = lineBuffer.firstIndex(of: UInt8(ascii: "\n")) {
-            var line = Array(lineBuffer[..<newline])
-            lineBuffer.removeSubrange(...newline)
-            if line.last == UInt8(ascii: "\r") { line.removeLast() }
-            relay?.fromUpstream(Message(opcode: .text, data: ByteBuffer(string: String(decoding: line, as: UTF8.self))))
-        }
-    }
-
-    func exited(_ status: Int32) {
-        // Let the last output arrive before closing.
-        loop.scheduleTask(in: .milliseconds(50)) { [self] in
-            if !lineBuffer.isEmpty { received(Data()) }
-            relay?.upstreamClosed(
-                status == 0
-                    ? CloseOutcome(code: .normalClosure, reason: "", wasClean: true, initiatedByPeer: true)
-                    : CloseOutcome(code: .internalError, reason: "program exited with status \(status)", wasClean: true, initiatedByPeer: true))
-        }
+        return environment
     }
 }

@@ -6,7 +6,7 @@ import WSKCore
 import WSKNIO
 
 /// `wsk bench URL`: a load generator for echo servers with honest latency percentiles.
-public struct Bench: AsyncParsableCommand {
+public struct Bench: WSKCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Load-test a WebSocket echo server: throughput and round-trip latency percentiles.",
@@ -95,7 +95,7 @@ public struct Bench: AsyncParsableCommand {
         try tls.validate()
     }
 
-    public func run() async throws {
+    public func execute() async throws {
         let target = try WebSocketURL(parsing: url)
         var client = WebSocketClientConfiguration()
         client.limits.maxMessageSize = max(size.value, 1)
@@ -116,13 +116,7 @@ public struct Bench: AsyncParsableCommand {
             threads: threads,
             progress: progress ?? Terminal.isTTY(2)
         )
-        let result: BenchResult
-        do {
-            result = try await BenchRunner.run(plan)
-        } catch let error as CLIError {
-            Diagnostics.error(error.description)
-            throw ExitCode(1)
-        }
+        let result = try await BenchRunner.run(plan)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

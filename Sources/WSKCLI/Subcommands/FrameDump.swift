@@ -3,7 +3,7 @@ import WSKCompression
 import WSKCore
 
 /// `wsk frame-dump`: decode WebSocket frames from raw bytes, hex, base64 or a packet capture.
-public struct FrameDump: ParsableCommand {
+public struct FrameDump: WSKCommand {
     public static let configuration = CommandConfiguration(
         commandName: "frame-dump",
         abstract: "Decode WebSocket frames from bytes, hex, base64 or a pcap, and explain every protocol violation.",
@@ -178,12 +178,12 @@ public struct FrameDump: ParsableCommand {
         return configuration
     }
 
-    public func run() throws {
+    public func execute() async throws {
         let output = OutputBuffer(.fileDescriptor(1))
         let summary: DumpSummary
         do {
             summary = try FrameDumper(configuration: try makeConfiguration(), output: output).run()
-        } catch let error as FrameDumper.InputError {
+        } catch {
             output.flush()
             throw error
         }

@@ -6,7 +6,7 @@ import WSKCore
 import WSKNIO
 
 /// `wsk proxy`: relays WebSocket clients to a WebSocket server, a TCP service or a program.
-public struct Proxy: AsyncParsableCommand {
+public struct Proxy: WSKCommand {
     public static let configuration = CommandConfiguration(
         commandName: "proxy",
         abstract: "Relay WebSocket clients to another WebSocket server, a TCP service or a program, logging what passes.",
@@ -45,7 +45,7 @@ public struct Proxy: AsyncParsableCommand {
     var listen: ListenOptions
 
     @OptionGroup(title: "Compression towards clients (permessage-deflate)")
-    var compression: ServerCompressionOptions
+    var compression: CompressionOptions
 
     @Option(help: ArgumentHelp("A subprotocol to accept from clients (repeatable); the one chosen is offered to a WebSocket upstream.", valueName: "name"))
     var subprotocol: [String] = []
@@ -93,30 +93,25 @@ public struct Proxy: AsyncParsableCommand {
         try upstreamTLS.validate()
     }
 
-    public func run() async throws {
+    public func execute() async throws {
         let target: ProxyTarget = try exec.map { .program($0) } ?? ProxyTarget.parse(upstream!)
         var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls)
         configuration.autoReplyPolicy = .deferredCloseReply
+        // The relay paces each side by the other one's writability (not its own).
+        configuration.pausesReadingWhileUnwritable = false
         configuration.subprotocols = subprotocol
         var client = WebSocketClientConfiguration()
         client.limits = configuration.limits
         client.compression = noUpstreamCompression ? nil : PerMessageDeflateOptions()
         try upstreamTLS.apply(to: &client)
         let runner = ProxyServer(
-            host: listen.host,
-            port: listen.port,
-            threads: listen.threads,
+            listen: listen.address,
             target: target,
             configuration: configuration,
             client: client,
             log: EventLog(format: logging.logFormat),
             verbose: logging.verbose
         )
-        do {
-            try await runner.run()
-        } catch let error as CLIError {
-            Diagnostics.error(error.description)
-            throw ExitCode(1)
-        }
+        try await runner.run()
     }
 }

@@ -4,10 +4,13 @@ import NIOCore
 /// events and bytes out (wsproto's sans-IO shape).
 ///
 /// Feed received bytes to ``receive(_:)`` and the end of the stream to
-/// ``receiveEndOfStream()``; read ``nextEvent()`` until it returns `nil`; write out what
-/// ``takeOutput()`` returns (automatic pongs and close replies); send with
-/// ``send(_:into:)``. No sockets, no clock, no global RNG: a client's masking keys come
-/// from the generator passed to the initialiser.
+/// ``receiveEndOfStream()``; read ``nextEvent(replyingInto:)`` until it returns `nil`,
+/// with the buffer you write to the peer: automatic replies (pongs, close replies, the
+/// close frame of a failed connection) are appended to it at the moment their event is
+/// read, so they are ordered after whatever the caller sent in answer to earlier events.
+/// Send with ``send(_:into:)`` into the same buffer. There is no hidden output queue. No
+/// sockets, no clock, no global RNG: a client's masking keys come from the generator
+/// passed to the initialiser.
 public struct Connection {
     /// This endpoint's role.
     public let role: Role
@@ -17,15 +20,12 @@ public struct Connection {
     public let autoReplyPolicy: AutoReplyPolicy
     /// The closing-handshake state.
     public private(set) var state: ConnectionState = .open
-    /// Whether outgoing messages are compressed when an extension is negotiated (default true).
-    public var compressesOutgoingMessages = true
 
     var decoder: FrameDecoder
     let messageExtension: (any WebSocketExtension)?
     var maskingKeys: MaskingKeySource<AnyRandomNumberGenerator>
     var inbound: ByteBuffer? = nil
     var events = CircularBuffer<ConnectionEvent>(initialCapacity: 4)
-    var output: ByteBuffer? = nil
     let allocator = ByteBufferAllocator()
 
     // The message being received.
@@ -67,16 +67,13 @@ public struct Connection {
         self.maskingKeys = MaskingKeySource(AnyRandomNumberGenerator(randomNumberGenerator))
     }
 
-    /// The number of bytes received and parsed so far.
-    public var bytesParsed: Int { decoder.streamOffset }
-
     /// Whether the connection is over (the last event, ``ConnectionEvent/closed(_:)``, has
     /// been queued).
     public var isClosed: Bool { state == .closed }
 
     // MARK: - Receiving
 
-    /// Takes received bytes; they are parsed as ``nextEvent()`` asks for events. Consumes
+    /// Takes received bytes; they are parsed as ``nextEvent(replyingInto:)`` asks for events. Consumes
     /// `bytes`.
     ///
     /// Parsing is lazy so that the caller's reaction to one event happens before the next
@@ -100,14 +97,14 @@ public struct Connection {
 
     /// Parses one frame from the received bytes and acts on it; false when no whole frame
     /// is buffered.
-    mutating func parseNextFrame() -> Bool {
+    mutating func parseNextFrame(replyingInto output: inout ByteBuffer) -> Bool {
         guard state != .closed, var buffer = inbound, buffer.readableBytes > 0 else { return false }
         inbound = nil
         let decoded: DecodedFrame?
         do {
             decoded = try decoder.nextFrame(from: &buffer)
         } catch {
-            fail(error)
+            fail(error, replyingInto: &output)
             return true
         }
         guard let decoded else {
@@ -116,11 +113,11 @@ public struct Connection {
             return false
         }
         inbound = buffer
-        handle(decoded)
+        handle(decoded, replyingInto: &output)
         return true
     }
 
-    mutating func handle(_ decoded: DecodedFrame) {
+    mutating func handle(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) {
         let frame = decoded.frame
         switch frame.opcode {
         case .ping:
@@ -128,20 +125,20 @@ public struct Connection {
             if autoReplyPolicy != .passThrough && state == .open {
                 // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong
                 // frame in response ... The Pong frame MUST have identical Application data".
-                writeControl(.pong, payload: frame.payload)
+                writeControl(.pong, payload: frame.payload, into: &output)
             }
         case .pong:
             events.append(.pong(frame.payload))
         case .close:
             // The decoder already validated the payload (RFC 6455 §5.5.1, §7.4).
             let close = (try? CloseFrame.parse(payload: frame.payload).get()) ?? CloseFrame(code: nil)
-            receivedClose(close)
+            receivedClose(close, replyingInto: &output)
         default:
-            receivedData(decoded)
+            receivedData(decoded, replyingInto: &output)
         }
     }
 
-    mutating func receivedData(_ decoded: DecodedFrame) {
+    mutating func receivedData(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) {
         let frame = decoded.frame
         if frame.opcode != .continuation {
             messageOpcode = frame.opcode
@@ -167,7 +164,7 @@ public struct Connection {
                     limit: configuration.maxMessageSize
                 )
             } catch {
-                fail(ProtocolViolation(error, streamOffset: decoded.streamOffset))
+                fail(ProtocolViolation(error, streamOffset: decoded.streamOffset), replyingInto: &output)
                 return
             }
             if opcode == .text {
@@ -181,7 +178,7 @@ public struct Connection {
                 messageUTF8 = validator
                 validatedBytes = data.readableBytes
                 if bad != nil || (frame.isFinal && !validator.isComplete) {
-                    fail(ProtocolViolation(.invalidUTF8, streamOffset: decoded.streamOffset))
+                    fail(ProtocolViolation(.invalidUTF8, streamOffset: decoded.streamOffset), replyingInto: &output)
                     return
                 }
             }
@@ -201,7 +198,7 @@ public struct Connection {
         events.append(.message(message))
     }
 
-    mutating func receivedClose(_ close: CloseFrame) {
+    mutating func receivedClose(_ close: CloseFrame, replyingInto output: inout ByteBuffer) {
         events.append(.closeReceived(close))
         switch state {
         case .open:
@@ -209,7 +206,7 @@ public struct Connection {
                 // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not
                 // previously send a Close frame, the endpoint MUST send a Close frame in
                 // response." It echoes the status code (an empty close gets an empty one).
-                writeClose(close.response)
+                writeClose(close.response, into: &output)
                 finish(CloseOutcome(code: close.effectiveCode, reason: close.reason, wasClean: true, initiatedByPeer: true))
             } else {
                 state = .closeReceived
@@ -226,11 +223,11 @@ public struct Connection {
     var pendingPeerClose: CloseFrame? = nil
 
     /// Fails the connection (RFC 6455 §7.1.7).
-    mutating func fail(_ violation: ProtocolViolation) {
+    mutating func fail(_ violation: ProtocolViolation, replyingInto output: inout ByteBuffer) {
         guard state != .closed else { return }
         events.append(.failed(violation))
         if autoReplyPolicy != .passThrough && state == .open {
-            writeClose(CloseFrame(code: violation.closeCode))
+            writeClose(CloseFrame(code: violation.closeCode), into: &output)
         }
         inbound = nil
         finish(
@@ -253,20 +250,16 @@ public struct Connection {
         events.append(.closed(outcome))
     }
 
-    /// The next event, or `nil` when all have been read.
-    public mutating func nextEvent() -> ConnectionEvent? {
-        while events.isEmpty && parseNextFrame() {}
+    /// The next event, or `nil` when all have been read. Parses at most as far as the next
+    /// event and acts on it: automatic replies for it are appended to `output` (the buffer
+    /// the caller writes to the peer) now, after anything the caller already put there.
+    public mutating func nextEvent(replyingInto output: inout ByteBuffer) -> ConnectionEvent? {
+        while events.isEmpty && parseNextFrame(replyingInto: &output) {}
         if events.isEmpty && endOfStreamReceived && state != .closed {
             inbound = nil
             finish(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true))
         }
         return events.popFirst()
-    }
-
-    /// Bytes the connection wants written (automatic pongs and close frames), or `nil`.
-    public mutating func takeOutput() -> ByteBuffer? {
-        defer { output = nil }
-        return output
     }
 
     // MARK: - Sending
@@ -314,7 +307,7 @@ public struct Connection {
         guard !sendingFragmentedMessage else { throw .messageInProgress }
         var payload = payload
         var reservedBits: ReservedBits = []
-        if compressesOutgoingMessages, let messageExtension, let compressed = messageExtension.encode(payload) {
+        if let messageExtension, let compressed = messageExtension.encode(payload) {
             payload = compressed
             reservedBits = messageExtension.reservedBits
         }
@@ -386,20 +379,18 @@ public struct Connection {
         role == .client ? maskingKeys.next() : nil
     }
 
-    mutating func writeControl(_ opcode: Opcode, payload: ByteBuffer) {
-        var out = output ?? allocator.buffer(capacity: 2 + payload.readableBytes + 4)
-        FrameEncoder.encode(opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &out)
-        output = out
+    mutating func writeControl(_ opcode: Opcode, payload: ByteBuffer, into output: inout ByteBuffer) {
+        FrameEncoder.encode(opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &output)
     }
 
-    mutating func writeClose(_ close: CloseFrame) {
+    mutating func writeClose(_ close: CloseFrame, into output: inout ByteBuffer) {
         var payload = allocator.buffer(capacity: 2 + close.reason.utf8.count)
         do {
             try close.writePayload(into: &payload)
         } catch {
             payload.clear()  // unreachable for echoed codes (validated on receipt); send an empty close
         }
-        writeControl(.close, payload: payload)
+        writeControl(.close, payload: payload, into: &output)
         if state == .open {
             state = .closeSent
             closeSentCode = close

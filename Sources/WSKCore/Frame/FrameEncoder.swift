@@ -128,36 +128,4 @@ public enum FrameEncoder {
             output.applyMask(maskingKey, offset: readerOffset, length: length, keyOffset: 0)
         }
     }
-
-    /// Writes the header into the payload buffer's headroom (the bytes before its reader
-    /// index) when there is room, masking the payload in place, so the frame goes out as
-    /// one buffer without copying the payload.
-    ///
-    /// - Returns: `true` if the header was prepended; `false` if there was no room, in which
-    ///   case `payload` is unchanged and the caller writes a separate header.
-    @inlinable
-    public static func prependHeader(
-        isFinal: Bool = true,
-        reservedBits: ReservedBits = [],
-        opcode: Opcode,
-        maskingKey: MaskingKey?,
-        to payload: inout ByteBuffer
-    ) -> Bool {
-        let length = payload.readableBytes
-        let headerLength = headerLength(payloadLength: length, masked: maskingKey != nil)
-        guard payload.readerIndex >= headerLength else { return false }
-        if let maskingKey, length > 0 { payload.applyMask(maskingKey) }
-        payload.moveReaderIndex(to: payload.readerIndex - headerLength)
-        _ = payload.withUnsafeMutableReadableBytes { bytes in
-            writeHeader(
-                isFinal: isFinal,
-                reservedBits: reservedBits,
-                opcode: opcode,
-                payloadLength: length,
-                maskingKey: maskingKey,
-                to: bytes
-            )
-        }
-        return true
-    }
 }

@@ -4,10 +4,10 @@ import Testing
 
 /// Two engines wired back to back in memory.
 struct Pair {
-    var client = Connection(role: .client, randomNumberGenerator: SplitMix64(seed: 1))
-    var server = Connection(role: .server, randomNumberGenerator: SplitMix64(seed: 2))
+    var client = Endpoint(role: .client, randomNumberGenerator: SplitMix64(seed: 1))
+    var server = Endpoint(role: .server, randomNumberGenerator: SplitMix64(seed: 2))
 
-    subscript(role: Role) -> Connection {
+    subscript(role: Role) -> Endpoint {
         get { role == .client ? client : server }
         set { if role == .client { client = newValue } else { server = newValue } }
     }
@@ -96,7 +96,7 @@ struct ConnectionTests {
     }
 
     @Test func violationFailsWithCloseCodeBytes() {
-        var server = Connection(role: .server, randomNumberGenerator: SplitMix64(seed: 3))
+        var server = Endpoint(role: .server, randomNumberGenerator: SplitMix64(seed: 3))
         var bytes = buffer(hex: "81 05 48 65 6c 6c 6f")  // unmasked client frame
         server.receive(&bytes)
         #expect(server.nextEvent() == .failed(ProtocolViolation(.unmaskedClientFrame, streamOffset: 0)))
@@ -112,7 +112,7 @@ struct ConnectionTests {
     }
 
     @Test func invalidUTF8FailsWith1007() {
-        var client = Connection(role: .client, randomNumberGenerator: SplitMix64(seed: 3))
+        var client = Endpoint(role: .client, randomNumberGenerator: SplitMix64(seed: 3))
         var bytes = buffer(hex: "01 02 ce ba 00 01 ff")
         client.receive(&bytes)
         #expect(client.nextEvent() == .failed(ProtocolViolation(.invalidUTF8, streamOffset: 6)))
@@ -124,7 +124,7 @@ struct ConnectionTests {
     }
 
     @Test func endOfStreamWithoutCloseIs1006() {
-        var client = Connection(role: .client, randomNumberGenerator: SplitMix64(seed: 3))
+        var client = Endpoint(role: .client, randomNumberGenerator: SplitMix64(seed: 3))
         client.receiveEndOfStream()
         #expect(client.nextEvent() == .closed(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true)))
         client.receiveEndOfStream()
@@ -173,7 +173,7 @@ struct ConnectionTests {
     @Test func violationAfterAMessageDoesNotOvertakeIt() throws {
         // RFC 6455 §7.1.7: the connection fails at the violation, not before the frames that
         // preceded it.
-        var server = Connection(role: .server, randomNumberGenerator: SplitMix64(seed: 3))
+        var server = Endpoint(role: .server, randomNumberGenerator: SplitMix64(seed: 3))
         var bytes = buffer(hex: "81 85 37 fa 21 3d 7f 9f 4d 51 58  81 01 41")  // masked "Hello", then an unmasked frame
         server.receive(&bytes)
         #expect(server.nextEvent() == .message(Message(opcode: .text, data: buffer("Hello"))))
@@ -183,7 +183,7 @@ struct ConnectionTests {
     }
 
     @Test func endOfStreamComesAfterTheFramesBeforeIt() {
-        var client = Connection(role: .client, randomNumberGenerator: SplitMix64(seed: 3))
+        var client = Endpoint(role: .client, randomNumberGenerator: SplitMix64(seed: 3))
         var bytes = buffer(hex: "81 02 68 69")
         client.receive(&bytes)
         client.receiveEndOfStream()
@@ -194,7 +194,7 @@ struct ConnectionTests {
 
     @Test func passThroughPolicyLeavesRepliesToCaller() throws {
         var pair = Pair()
-        pair.server = Connection(role: .server, autoReplyPolicy: .passThrough, randomNumberGenerator: SplitMix64(seed: 9))
+        pair.server = Endpoint(role: .server, autoReplyPolicy: .passThrough, randomNumberGenerator: SplitMix64(seed: 9))
         _ = try pair.send(.ping(buffer("p")), from: .client)
         #expect(pair.server.takeOutput() == nil)
         let events = try pair.send(.close(CloseFrame(code: .normalClosure)), from: .client)
@@ -209,7 +209,7 @@ struct ConnectionTests {
         // RFC 6455 §5.5.1: the reply to a close may wait until the endpoint has sent what it
         // is sending. Pings are still answered and violations still fail with a close frame.
         var pair = Pair()
-        pair.server = Connection(role: .server, autoReplyPolicy: .deferredCloseReply, randomNumberGenerator: SplitMix64(seed: 9))
+        pair.server = Endpoint(role: .server, autoReplyPolicy: .deferredCloseReply, randomNumberGenerator: SplitMix64(seed: 9))
         _ = try pair.send(.ping(buffer("p")), from: .client)
         #expect(pair.server.takeOutput()?.bytes == [0x8A, 0x01, 0x70])
         let events = try pair.send(.close(CloseFrame(code: .goingAway, reason: "bye")), from: .client)
@@ -224,7 +224,7 @@ struct ConnectionTests {
         let seen = pair.deliver(out, to: .client)
         #expect(seen.first == .message(Message(opcode: .text, data: buffer("last words"))))
 
-        var failing = Connection(role: .server, autoReplyPolicy: .deferredCloseReply, randomNumberGenerator: SplitMix64(seed: 3))
+        var failing = Endpoint(role: .server, autoReplyPolicy: .deferredCloseReply, randomNumberGenerator: SplitMix64(seed: 3))
         var bad = buffer(hex: "81 05 48 65 6c 6c 6f")  // unmasked client frame
         failing.receive(&bad)
         _ = failing.nextEvent()
@@ -253,7 +253,7 @@ struct ConnectionTests {
     }
 
     @Test func messageSplitAcrossReceiveCalls() {
-        var server = Connection(role: .server, randomNumberGenerator: SplitMix64(seed: 3))
+        var server = Endpoint(role: .server, randomNumberGenerator: SplitMix64(seed: 3))
         let bytes = hexBytes("81 85 37 fa 21 3d 7f 9f 4d 51 58")
         for byte in bytes {
             var one = ByteBuffer(bytes: [byte])

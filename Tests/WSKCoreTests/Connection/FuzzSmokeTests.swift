@@ -60,12 +60,13 @@ struct FuzzSmokeTests {
                     var piece = ByteBuffer(bytes: bytes[index..<end])
                     connection.receive(&piece)
                     index = end
-                    while connection.nextEvent() != nil {}
-                    _ = connection.takeOutput()
+                    var replies = ByteBuffer()
+                    while connection.nextEvent(replyingInto: &replies) != nil {}
                 }
                 connection.receiveEndOfStream()
                 var sawClosed = false
-                while let event = connection.nextEvent() {
+                var replies = ByteBuffer()
+                while let event = connection.nextEvent(replyingInto: &replies) {
                     if case .closed = event { sawClosed = true }
                 }
                 // Every connection ends with exactly one `.closed` event.

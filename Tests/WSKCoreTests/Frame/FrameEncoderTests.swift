@@ -50,20 +50,6 @@ struct FrameEncoderTests {
         #expect(encoded(frame) == [0x5B, 0x00])
     }
 
-    @Test func prependIntoHeadroom() {
-        var payload = ByteBuffer()
-        payload.writeRepeatingByte(0, count: 14)
-        payload.moveReaderIndex(forwardBy: 14)
-        payload.writeString("Hello")
-        let ok = FrameEncoder.prependHeader(opcode: .text, maskingKey: MaskingKey(rawValue: 0x37FA_213D), to: &payload)
-        #expect(ok)
-        #expect(payload.bytes == hexBytes("81 85 37 fa 21 3d 7f 9f 4d 51 58"))
-
-        var noRoom = buffer("Hello")
-        #expect(!FrameEncoder.prependHeader(opcode: .text, maskingKey: nil, to: &noRoom))
-        #expect(noRoom.bytes == Array("Hello".utf8))
-    }
-
     /// Encode then decode round trip over lengths around every encoding boundary.
     @Test(arguments: [0, 1, 125, 126, 127, 65535, 65536, 70000])
     func roundTrip(length: Int) {

@@ -169,18 +169,18 @@ final class RawClient {
     func nextEvent(timeout: Double = 5) throws -> ConnectionEvent? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let event = connection!.nextEvent() {
-                if let replies = connection!.takeOutput() { try? sendRaw(replies) }
-                return event
-            }
+            var replies = ByteBuffer()
+            let event = connection!.nextEvent(replyingInto: &replies)
+            if replies.readableBytes > 0 { try? sendRaw(replies) }
+            if let event { return event }
             if leftover.readableBytes > 0 {
                 connection!.receive(&leftover)
                 continue
             }
             if sawEOF {
                 connection!.receiveEndOfStream()
-                if let event = connection!.nextEvent() { return event }
-                return nil
+                var replies = ByteBuffer()
+                return connection!.nextEvent(replyingInto: &replies)
             }
             let remaining = deadline.timeIntervalSinceNow
             if remaining <= 0 { return nil }

@@ -1,20 +1,38 @@
-import WSKCore
+import Foundation
 
-/// Turns hex or base64 text into bytes, tolerant of the ways people paste them.
+/// The one hex and base64 codec of the CLI: bytes to text, and text back to bytes,
+/// tolerant of the ways people paste them.
 ///
 /// Hex accepts spaces, tabs, newlines, colons, commas and dashes between bytes, `0x` and
 /// `\x` prefixes, and the output of `xxd` (offset column and ASCII column dropped),
 /// `xxd -p` and `hexdump -C`. Base64 accepts both alphabets (`+/` and `-_`), whitespace
 /// and missing padding.
-public enum ByteTextDecoder {
+public enum ByteText {
     /// Why text did not decode; the message names the position.
     public struct DecodeError: Error, Hashable, Sendable, CustomStringConvertible {
         /// One sentence.
         public var description: String
     }
 
+    /// Lower-case hex, two digits a byte, no separators.
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Standard base64 with padding.
+    public static func base64(_ bytes: some Collection<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+    }
+
     /// Decodes hex text.
-    public static func hex(_ text: String) throws(DecodeError) -> [UInt8] {
+    public static func decodeHex(_ text: String) throws(DecodeError) -> [UInt8] {
         var digits: [UInt8] = []
         digits.reserveCapacity(text.utf8.count)
         var sawHexdump = false
@@ -100,7 +118,7 @@ public enum ByteTextDecoder {
     }
 
     /// Decodes base64 (standard or URL alphabet, padding optional, whitespace ignored).
-    public static func base64(_ text: String) throws(DecodeError) -> [UInt8] {
+    public static func decodeBase64(_ text: String) throws(DecodeError) -> [UInt8] {
         var sextets: [UInt8] = []
         sextets.reserveCapacity(text.utf8.count)
         var padding = 0

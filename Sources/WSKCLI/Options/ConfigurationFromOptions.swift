@@ -7,7 +7,7 @@ import WSKNIO
 
 extension WebSocketServerConfiguration {
     /// A server configuration from serve-echo's and proxy's option groups.
-    init(limits: ServerLimitOptions, compression: ServerCompressionOptions, checks: UpgradeCheckOptions, tls: ServerTLSOptions) throws {
+    init(limits: ServerLimitOptions, compression: CompressionOptions, checks: UpgradeCheckOptions, tls: ServerTLSOptions) throws {
         self.init()
         self.limits.maxFrameSize = limits.maxFrameSize.value
         self.limits.maxMessageSize = limits.maxMessageSize.value

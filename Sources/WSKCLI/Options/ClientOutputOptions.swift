@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import WSKCompression
+import WSKCore
+import WSKNIO
+
+struct ClientOutputOptions: ParsableArguments {
+    @Flag(help: "Print the request and response heads of the handshake on stderr.")
+    var showHandshake = false
+
+    @Flag(help: "Prefix received lines with the time they arrived.")
+    var timestamps = false
+
+    @Flag(name: [.short, .long], help: "Report pings, pongs and closes on stderr.")
+    var verbose = false
+
+    @Flag(inversion: .prefixedNo, help: "Run the interactive client (default: when stdin and stdout are terminals, without -x or --echo).")
+    var interactive: Bool?
+
+    @Flag(help: "Interactive: pretty-print JSON text messages.")
+    var jsonPretty = false
+
+    @Flag(inversion: .prefixedNo, help: "Interactive: colour the output (default: on a terminal, unless NO_COLOR is set).")
+    var color: Bool?
+}

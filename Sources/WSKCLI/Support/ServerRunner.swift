@@ -1,0 +1,78 @@
+import Dispatch
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import WSKCore
+import WSKNIO
+
+/// Where a server listens (from ``ListenOptions``).
+struct ServerListenAddress: Sendable {
+    var host: String
+    var port: Int
+    var threads: Int
+}
+
+/// The one serve loop of serve-echo and proxy: binds, prints `listening on ws://HOST:PORT`
+/// on stdout, runs until SIGINT or SIGTERM, then closes every client with 1001 and waits
+/// briefly for their close frames.
+enum ServerRunner {
+    static func serve(
+        _ listen: ServerListenAddress,
+        configuration: WebSocketServerConfiguration,
+        application: WebSocketServerApplication,
+        log: EventLog,
+        prepare: (EventLoopGroup) -> Void = { _ in },
+        started: (WebSocketServer, String) -> Void
+    ) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: listen.threads)
+        prepare(group)
+        let server: WebSocketServer
+        do {
+            server = try await WebSocketServer.start(host: listen.host, port: listen.port, configuration: configuration, application: application, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw UserFacingError("listen", "cannot listen on \(HostPort(host: listen.host, port: listen.port)): \(UserFacingError.describe(error))", hint: "pick another --port or --host")
+        }
+        let scheme = configuration.tls == nil ? "ws" : "wss"
+        let address = server.localAddress
+        let shown = HostPort(host: address.ipAddress ?? listen.host, port: address.port ?? listen.port).description
+        StandardOutput.writeLine("listening on \(scheme)://\(shown)")
+        started(server, shown)
+
+        await waitForTerminationSignal()
+        log.log("shutdown", ["clients": .int(server.registry.count)])
+        await server.stopAccepting()
+        await server.closeAll(code: .goingAway, reason: "server shutting down", timeout: .seconds(2))
+        try? await group.shutdownGracefully()
+    }
+
+    /// Suspends until SIGINT or SIGTERM.
+    static func waitForTerminationSignal() async {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let queue = DispatchQueue(label: "wsk.signals")
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumed = NIOLockedValueBox(false)
+            var sources: [DispatchSourceSignal] = []
+            for signalNumber in [SIGINT, SIGTERM] {
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+                source.setEventHandler { @Sendable in
+                    let first = resumed.withLockedValue { done in
+                        defer { done = true }
+                        return !done
+                    }
+                    if first { continuation.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            SignalSources.keep(sources)  // for the life of the process
+        }
+    }
+}
+
+/// Keeps signal sources alive.
+enum SignalSources {
+    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+    static func keep(_ new: [DispatchSourceSignal]) { sources += new }
+}

@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+import NIOPosix
+import WSKCore
+
+/// A program run for one relay (`/bin/sh -c COMMAND`), in its own process group, with
+/// its stdin and stdout as a non-blocking NIO pipe channel and its stderr inherited.
+///
+/// Ending it: ``terminate(grace:)`` sends SIGTERM to the whole group, then SIGKILL after
+/// the grace period. One thread per child waits for its exit (reaping it), so no child
+/// outlives the relay as a zombie.
+public final class ChildProcess: @unchecked Sendable {
+    /// The child's process id (also its process group id).
+    public let pid: pid_t
+    /// The pipe channel: inbound is the child's stdout, outbound its stdin.
+    public let channel: Channel
+    let exit: EventLoopPromise<Int32>
+
+    /// Why a program could not be started.
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Starts `command` with `environment`; the handler `makeHandler` returns (given the
+    /// future exit status) goes on the pipe channel.
+    public static func spawn(
+        command: String,
+        environment: [String: String],
+        eventLoop: EventLoop,
+        makeHandler: (EventLoopFuture<Int32>) -> ChannelHandler & Sendable
+    ) async throws -> ChildProcess {
+        // A write to a program that exited must fail with EPIPE, not kill wsk.
+        signal(SIGPIPE, SIG_IGN)
+        var toChild: [Int32] = [0, 0]
+        var fromChild: [Int32] = [0, 0]
+        guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else {
+            throw SpawnError(description: "cannot create pipes for the program (too many open files?)")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        for fd in toChild + fromChild { posix_spawn_file_actions_addclose(&actions, fd) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group, so ending it reaches whatever it started; default signal
+        // dispositions (wsk ignores SIGINT/SIGTERM itself, and SIGPIPE).
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
+        var noMask = sigset_t()
+        sigemptyset(&noMask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &noMask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let arguments = ["/bin/sh", "-c", command]
+        let environmentStrings = environment.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let status = withCStrings(arguments) { argv in
+            withCStrings(environmentStrings) { envp in
+                posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
+            }
+        }
+        close(toChild[0])
+        close(fromChild[1])
+        guard status == 0 else {
+            close(toChild[1])
+            close(fromChild[0])
+            throw SpawnError(description: "cannot start /bin/sh: \(String(cString: strerror(status)))")
+        }
+        let exit = eventLoop.makePromise(of: Int32.self)
+        Self.reap(pid, into: exit)
+        let handler = makeHandler(exit.futureResult)
+        let channel: Channel
+        do {
+            channel = try await NIOPipeBootstrap(group: eventLoop)
+                .channelOption(.allowRemoteHalfClosure, value: true)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+                }
+                .takingOwnershipOfDescriptors(input: fromChild[0], output: toChild[1])
+                .get()
+        } catch {
+            kill(-pid, SIGKILL)
+            throw SpawnError(description: "cannot attach to the program's pipes")
+        }
+        return ChildProcess(pid: pid, channel: channel, exit: exit)
+    }
+
+    init(pid: pid_t, channel: Channel, exit: EventLoopPromise<Int32>) {
+        self.pid = pid
+        self.channel = channel
+        self.exit = exit
+    }
+
+    /// The exit status (128 + N for a signal), once the child is reaped.
+    public var exitStatus: EventLoopFuture<Int32> { exit.futureResult }
+
+    /// Ends the program: SIGTERM to its process group, then SIGKILL after `grace` unless
+    /// it has exited.
+    public func terminate(grace: TimeAmount) {
+        let pid = self.pid
+        channel.close(promise: nil)
+        kill(-pid, SIGTERM)
+        let killer = channel.eventLoop.scheduleTask(in: grace) { kill(-pid, SIGKILL) }
+        exit.futureResult.whenComplete { _ in
+            killer.cancel()
+            kill(-pid, SIGKILL)  // whatever the program left behind in its group
+        }
+    }
+
+    /// Waits for the child on a thread of its own (a blocking waitpid reaps it).
+    static func reap(_ pid: pid_t, into exit: EventLoopPromise<Int32>) {
+        let body = ThreadBody {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            exit.succeed(code)
+        }
+        var thread = pthread_t()
+        let argument = Unmanaged.passRetained(body).toOpaque()
+        let created = pthread_create(&thread, nil, { argument in
+            Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
+            return nil
+        }, argument)
+        if created == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<ThreadBody>.fromOpaque(argument).takeRetainedValue().run()  // no thread: wait here
+        }
+    }
+}
+
+final class ThreadBody {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings.
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return body(pointers)
+}

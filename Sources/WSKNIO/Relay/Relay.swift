@@ -1,0 +1,199 @@
+import NIOCore
+import WSKCore
+
+/// One side of a ``Relay``: a WebSocket session, a TCP connection or a program's pipes.
+/// Every method is called on the relay's event loop.
+public protocol RelayEndpoint: AnyObject {
+    /// The relay this endpoint reports to (held weakly).
+    var relay: Relay? { get set }
+    /// Takes a message from the other side. Returns whether this side can take more now;
+    /// false pauses the other side until this one calls ``Relay/becameWritable(_:)``.
+    func deliver(_ message: Message) -> Bool
+    /// The other side finished sending (a close frame, EOF): end this side gracefully,
+    /// after what was delivered, while still relaying what this side sends back.
+    func finish(_ close: CloseFrame)
+    /// The other side is gone: end this side now.
+    func terminate(_ close: CloseFrame)
+    /// Stops reading from this side's peer.
+    func pauseReading()
+    /// Reads from this side's peer again.
+    func resumeReading()
+}
+
+/// Joins two endpoints so that messages move both ways with flow control end to end:
+/// when one side cannot take more, the relay stops reading the other side (TCP
+/// backpressure then reaches the far peer), and resumes when it drains. Nothing is
+/// buffered beyond each side's write-buffer water marks, except the messages of one read
+/// that arrive before the upstream is attached.
+///
+/// `proxy` joins a client session to a WebSocket session, a TCP connection or a program;
+/// each pairing is the same relay. Everything runs on one event loop.
+public final class Relay: @unchecked Sendable {
+    /// Which side of the relay.
+    public enum Side: String, Sendable {
+        case client, upstream
+
+        /// The other side.
+        public var other: Side { self == .client ? .upstream : .client }
+    }
+
+    /// What the application learns from a relay (logs, counters). Called on the loop.
+    public struct Observer {
+        /// A message is relayed from `side`.
+        public var message: (Side, Message) -> Void = { _, _ in }
+        /// `side` finished (close frame, EOF) with this close.
+        public var finished: (Side, CloseFrame) -> Void = { _, _ in }
+        /// `side` is over; when both are, the relay is done.
+        public var ended: (Side, CloseOutcome) -> Void = { _, _ in }
+
+        /// Creates an observer that ignores everything.
+        public init() {}
+    }
+
+    /// The loop everything runs on.
+    public let eventLoop: EventLoop
+    /// How long the client's close reply may wait for the upstream to finish.
+    public let closeReplyTimeout: TimeAmount
+    var observer: Observer
+    var endpoints: [Side: RelayEndpoint] = [:]
+    var ended: Set<Side> = []
+    /// Sides paused because the other side could not take more.
+    var pausedForBackpressure: Set<Side> = []
+    /// Whether the upstream is connected; until then the client is paused and what it
+    /// already sent waits in ``pending``.
+    var upstreamConnected = false
+    /// Client messages that arrived before the upstream was connected (one read at most:
+    /// the client is paused until then).
+    var pending: [Message] = []
+    /// The client's close, when it came before the upstream was connected.
+    var pendingFinish: CloseFrame?
+    var replyTimer: Scheduled<Void>?
+    /// Messages relayed from each side.
+    public private(set) var relayedMessages: [Side: Int] = [.client: 0, .upstream: 0]
+    /// The client's close frame, once it sent one.
+    public private(set) var clientClose: CloseFrame?
+
+    /// Creates a relay between a client and an upstream that is about to connect (call
+    /// ``upstreamDidConnect()`` or ``upstreamFailed()``). Messages the upstream sends are
+    /// relayed at once, even before that.
+    public init(
+        client: RelayEndpoint,
+        upstream: RelayEndpoint,
+        eventLoop: EventLoop,
+        closeReplyTimeout: TimeAmount = .seconds(5),
+        observer: Observer = .init()
+    ) {
+        self.eventLoop = eventLoop
+        self.closeReplyTimeout = closeReplyTimeout
+        self.observer = observer
+        endpoints[.client] = client
+        endpoints[.upstream] = upstream
+        client.relay = self
+        upstream.relay = self
+        client.pauseReading()
+    }
+
+    /// Whether `side` is still running.
+    public func isOpen(_ side: Side) -> Bool { !ended.contains(side) }
+
+    /// The upstream is connected: what the client sent meanwhile follows, and the client
+    /// is read again.
+    public func upstreamDidConnect() {
+        upstreamConnected = true
+        guard isOpen(.client) else {
+            endpoints[.upstream]?.terminate(CloseFrame(code: .goingAway, reason: "client left"))
+            return
+        }
+        let queued = pending
+        pending = []
+        for message in queued { received(message, from: .client) }
+        if let close = pendingFinish {
+            pendingFinish = nil
+            endpoints[.upstream]?.finish(Self.relayable(close))
+        }
+        if !pausedForBackpressure.contains(.client) { endpoints[.client]?.resumeReading() }
+    }
+
+    /// The upstream could not be reached: the client is closed with 1011 (RFC 6455
+    /// §7.4.1: a condition prevented the server from fulfilling the request).
+    public func upstreamFailed() {
+        ended.insert(.upstream)
+        replyTimer?.cancel()
+        pending = []
+        endpoints[.client]?.terminate(CloseFrame(code: .internalError, reason: "upstream unavailable"))
+    }
+
+    // MARK: - Reports from the endpoints
+
+    /// `side` received a message for the other side.
+    public func received(_ message: Message, from side: Side) {
+        if side == .client && !upstreamConnected {
+            if isOpen(.upstream) { pending.append(message) }
+            return
+        }
+        guard isOpen(side.other), let target = endpoints[side.other] else { return }
+        relayedMessages[side, default: 0] += 1
+        observer.message(side, message)
+        if !target.deliver(message) && !pausedForBackpressure.contains(side) {
+            pausedForBackpressure.insert(side)
+            endpoints[side]?.pauseReading()
+        }
+    }
+
+    /// `side` can take more again: the other side reads again.
+    public func becameWritable(_ side: Side) {
+        guard pausedForBackpressure.remove(side.other) != nil else { return }
+        endpoints[side.other]?.resumeReading()
+    }
+
+    /// `side` finished sending (its peer's close frame, EOF); the other side ends
+    /// gracefully. A client's close is answered when the upstream has finished, or after
+    /// ``closeReplyTimeout``.
+    public func finished(_ side: Side, close: CloseFrame) {
+        observer.finished(side, close)
+        if side == .client {
+            clientClose = close
+            replyTimer = eventLoop.scheduleTask(in: closeReplyTimeout) { [self] in
+                endpoints[.client]?.finish(Self.relayable(close))
+            }
+        }
+        if side == .client && !upstreamConnected && isOpen(.upstream) {
+            pendingFinish = close
+            return
+        }
+        guard let target = endpoints[side.other] else { return }
+        if isOpen(side.other) {
+            target.finish(Self.relayable(close))
+        } else if side == .client {
+            replyTimer?.cancel()
+            endpoints[.client]?.finish(Self.relayable(close))
+        }
+    }
+
+    /// `side` is over. The other side is finished with the close that ended it (the
+    /// client's own close code when it started the closing handshake, RFC 6455 §5.5.1).
+    public func ended(_ side: Side, outcome: CloseOutcome) {
+        guard !ended.contains(side) else { return }
+        ended.insert(side)
+        observer.ended(side, outcome)
+        if side == .client { replyTimer?.cancel() }
+        pausedForBackpressure.remove(side.other)
+        guard isOpen(side.other), let target = endpoints[side.other] else { return }
+        if side == .upstream {
+            replyTimer?.cancel()
+            let close = clientClose ?? CloseFrame(code: outcome.code, reason: outcome.reason)
+            target.finish(Self.relayable(close))
+        } else {
+            target.terminate(Self.relayable(CloseFrame(code: outcome.code, reason: outcome.reason)))
+        }
+    }
+
+    /// A close that may go on the wire for one that ended the other hop: none (1005)
+    /// becomes 1000; 1006 and 1015 (local only, RFC 6455 §7.4.1) become 1001 going away.
+    public static func relayable(_ close: CloseFrame) -> CloseFrame {
+        guard let code = close.code else { return CloseFrame(code: .normalClosure) }
+        if code.mayAppearOnWire { return close }
+        if code == .noStatusReceived { return CloseFrame(code: .normalClosure) }
+        return CloseFrame(code: .goingAway, reason: "upstream connection lost")
+    }
+}

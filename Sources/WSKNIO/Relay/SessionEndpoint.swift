@@ -1,0 +1,78 @@
+import NIOCore
+import WSKCore
+
+/// A WebSocket session as one side of a ``Relay``: its messages go to the other side, its
+/// close frame finishes the other side, and its writability paces the other side.
+///
+/// For an upstream client session it is the session's delegate; a server application
+/// forwards its sessions' delegate calls to it.
+public final class SessionEndpoint: RelayEndpoint, WebSocketSessionDelegate, @unchecked Sendable {
+    public weak var relay: Relay?
+    /// The side it plays.
+    public let side: Relay.Side
+    /// The session, once open.
+    public private(set) var session: WebSocketSession?
+    /// Called with the session's protocol violations (for logs).
+    let onViolation: (ProtocolViolation) -> Void
+    /// Whether the relay paused this side (kept for a session that is not open yet).
+    var readingPaused = false
+
+    /// Creates an endpoint for `side`.
+    public init(side: Relay.Side, session: WebSocketSession? = nil, onViolation: @escaping (ProtocolViolation) -> Void = { _ in }) {
+        self.side = side
+        self.session = session
+        self.onViolation = onViolation
+    }
+
+    // MARK: - RelayEndpoint
+
+    public func deliver(_ message: Message) -> Bool {
+        session?.send(message) ?? false
+    }
+
+    public func finish(_ close: CloseFrame) {
+        session?.close(code: close.code ?? .normalClosure, reason: close.reason)
+    }
+
+    public func terminate(_ close: CloseFrame) {
+        session?.close(code: close.code ?? .normalClosure, reason: close.reason)
+    }
+
+    public func pauseReading() {
+        readingPaused = true
+        session?.pauseReading()
+    }
+
+    public func resumeReading() {
+        readingPaused = false
+        session?.resumeReading()
+    }
+
+    // MARK: - WebSocketSessionDelegate
+
+    public func sessionDidOpen(_ session: WebSocketSession) {
+        self.session = session
+        if readingPaused { session.pauseReading() }
+    }
+
+    public func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
+        switch event {
+        case .message(let message):
+            relay?.received(message, from: side)
+        case .closeReceived(let close):
+            relay?.finished(side, close: close)
+        case .failed(let violation):
+            onViolation(violation)
+        case .ping, .pong, .closed:
+            break  // pings are answered per hop
+        }
+    }
+
+    public func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
+        relay?.ended(side, outcome: outcome)
+    }
+
+    public func sessionWritabilityDidChange(_ session: WebSocketSession, isWritable: Bool) {
+        if isWritable { relay?.becameWritable(side) }
+    }
+}

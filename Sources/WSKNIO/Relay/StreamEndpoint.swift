@@ -1,0 +1,171 @@
+import NIOCore
+import WSKCore
+
+/// A byte stream as one side of a ``Relay``: a TCP connection, or a program's stdin and
+/// stdout (a pipe channel). A channel handler: add it to the stream's pipeline.
+///
+/// Framing: ``Framing/bytes`` turns each read into a binary message and writes messages
+/// as their bytes; ``Framing/lines`` turns each line of output (without its `\n` or
+/// `\r\n`) into a text message, the last one even without a newline, and writes text
+/// messages as lines and binary ones as raw bytes. Reading pauses when the other side
+/// cannot take more; the writes' writability paces the other side.
+public final class StreamEndpoint: ChannelDuplexHandler, RelayEndpoint, @unchecked Sendable {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    /// How bytes become messages.
+    public enum Framing: Sendable {
+        case bytes
+        case lines
+    }
+
+    public weak var relay: Relay?
+    let framing: Framing
+    /// Longest line kept before it is sent as a message anyway (bounds memory).
+    let maxLineLength: Int
+    /// Called once the stream has ended and its last message was relayed, before the
+    /// relay hears of the end (a program's exit status can be awaited there).
+    public var onEnd: (@escaping (CloseOutcome) -> Void) -> Void
+    /// What ``terminate(_:)`` does besides closing the channel (end a program).
+    public var onTerminate: (() -> Void)?
+    var context: ChannelHandlerContext?
+    var lineBuffer: ByteBuffer?
+    var readingPaused = false
+    var readPending = false
+    var ended = false
+
+    /// Creates an endpoint; `onEnd` is given a completion to call with the outcome to
+    /// report (after waiting for a program's exit, say).
+    public init(
+        framing: Framing,
+        maxLineLength: Int = 16 << 20,
+        onEnd: @escaping (@escaping (CloseOutcome) -> Void) -> Void = { report in
+            report(CloseOutcome(code: .normalClosure, reason: "", wasClean: true, initiatedByPeer: true))
+        }
+    ) {
+        self.framing = framing
+        self.maxLineLength = maxLineLength
+        self.onEnd = onEnd
+    }
+
+    // MARK: - Channel events
+
+    public func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    public func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        switch framing {
+        case .bytes:
+            relay?.received(Message(opcode: .binary, data: bytes), from: .upstream)
+        case .lines:
+            var buffer = lineBuffer ?? context.channel.allocator.buffer(capacity: bytes.readableBytes)
+            lineBuffer = nil
+            buffer.writeBuffer(&bytes)
+            while let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = buffer.readSlice(length: newline - buffer.readerIndex)!
+                buffer.moveReaderIndex(forwardBy: 1)
+                if line.readableBytesView.last == UInt8(ascii: "\r") { line.moveWriterIndex(to: line.writerIndex - 1) }
+                relayLine(line)
+            }
+            if buffer.readableBytes >= maxLineLength {
+                relayLine(buffer.readSlice(length: buffer.readableBytes)!)
+            }
+            buffer.discardReadBytes()
+            lineBuffer = buffer.readableBytes > 0 ? buffer : nil
+        }
+    }
+
+    func relayLine(_ line: ByteBuffer) {
+        // Text messages must be UTF-8 (RFC 6455 §5.6): a line that is not goes as binary.
+        var validator = UTF8Validator()
+        let isText = line.withUnsafeReadableBytes { validator.validate($0) } && validator.isComplete
+        let opcode: Opcode = isText ? .text : .binary
+        relay?.received(Message(opcode: opcode, data: line), from: .upstream)
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            streamEnded()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        streamEnded()
+        context.fireChannelInactive()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { relay?.becameWritable(.upstream) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if readingPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Everything was read: the last line (without a newline) goes out, then the end.
+    func streamEnded() {
+        guard !ended else { return }
+        ended = true
+        if let rest = lineBuffer, rest.readableBytes > 0 {
+            lineBuffer = nil
+            relayLine(rest)
+        }
+        onEnd { [weak self] outcome in
+            self?.relay?.ended(.upstream, outcome: outcome)
+        }
+    }
+
+    // MARK: - RelayEndpoint
+
+    public func deliver(_ message: Message) -> Bool {
+        guard let context else { return false }
+        var data = message.data
+        if framing == .lines && message.isText {
+            var line = context.channel.allocator.buffer(capacity: data.readableBytes + 1)
+            line.writeBuffer(&data)
+            line.writeInteger(UInt8(ascii: "\n"))
+            data = line
+        }
+        context.writeAndFlush(wrapOutboundOut(data), promise: nil)
+        return context.channel.isWritable
+    }
+
+    /// Half-close: the peer sees EOF and can still answer.
+    public func finish(_ close: CloseFrame) {
+        guard let context else { return }
+        let channel = context.channel
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenFailure { _ in channel.close(mode: .all, promise: nil) }
+        context.close(mode: .output, promise: promise)
+    }
+
+    public func terminate(_ close: CloseFrame) {
+        context?.close(promise: nil)
+        onTerminate?()
+    }
+
+    public func pauseReading() {
+        readingPaused = true
+    }
+
+    public func resumeReading() {
+        readingPaused = false
+        if readPending {
+            readPending = false
+            context?.read()
+        }
+    }
+}

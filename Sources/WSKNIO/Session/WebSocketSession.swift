@@ -1,0 +1,395 @@
+import NIOCore
+import WSKCore
+
+/// One WebSocket connection after the upgrade: a channel handler that drives
+/// ``WSKCore/Connection`` and writes what it produces.
+///
+/// Everything the session writes goes through one buffer, ``output``: messages the
+/// application sends and the connection's automatic replies (pongs, close replies),
+/// which ``WSKCore/Connection/nextEvent(replyingInto:)`` appends as their events are read,
+/// so a reply is ordered after what the application sent in answer to earlier events. The
+/// buffer is flushed once per read burst, on the next event-loop tick outside one, or as
+/// soon as it holds 64 KiB.
+///
+/// Flow control: ``send(_:)`` returns whether the channel is still writable (NIO's water
+/// marks); ``pauseReading()`` and ``resumeReading()`` stop and restart reading from the
+/// peer; writability changes reach the delegate. See ``WebSocketSessionDelegate``.
+///
+/// All methods must be called on ``eventLoop``; from elsewhere, hop with
+/// `session.eventLoop.execute { … }`.
+public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    /// Where the transport is, from the session's point of view.
+    enum Phase {
+        /// A client's HTTP handlers are still being removed: output is kept, not written.
+        case holdingWrites
+        /// Bytes flow both ways.
+        case open
+        /// The transport is closing (after the closing handshake, on a timeout, or forced
+        /// with an outcome to report instead of 1006); nothing more is written.
+        case closingTransport(forced: CloseOutcome?)
+    }
+
+    /// The handshake's outcome and the peer's address.
+    public let info: SessionInfo
+    /// Message counters.
+    public private(set) var counters = SessionCounters()
+    /// The event loop the session lives on.
+    public let eventLoop: EventLoop
+    /// When the session opened.
+    public let openedAt: NIODeadline
+    /// Free for the application (for example the pub/sub topic).
+    public var userData: String? = nil
+
+    let role: Role
+    let options: SessionOptions
+    let delegate: WebSocketSessionDelegate
+    var connection: Connection
+    var phase: Phase = .open
+    /// Whether ``WebSocketSessionDelegate/sessionDidClose(_:outcome:)`` was called.
+    var reportedClose = false
+    var context: ChannelHandlerContext?
+    var output: ByteBuffer
+    var flushScheduled = false
+    /// The most recent write, so closing can wait for it.
+    var lastWrite: EventLoopFuture<Void>?
+    /// Between channelRead and channelReadComplete: sends are flushed at the end of the burst.
+    var inReadBurst = false
+    var readPending = false
+    var readingPaused = false
+    var keepalive: SessionKeepalive?
+    var closeTask: Scheduled<Void>?
+    var registry: SessionRegistry?
+    /// Producers waiting in ``whenWritable()``.
+    var writabilityWaiters: [EventLoopPromise<Void>] = []
+
+    /// Creates a session; add it to the channel pipeline in place of the HTTP handlers.
+    public init(connection: Connection, info: SessionInfo, eventLoop: EventLoop, options: SessionOptions, delegate: WebSocketSessionDelegate) {
+        self.role = connection.role
+        self.connection = connection
+        self.info = info
+        self.eventLoop = eventLoop
+        self.options = options
+        self.delegate = delegate
+        self.openedAt = .now()
+        self.output = ByteBufferAllocator().buffer(capacity: 0)
+        self.keepalive = options.keepalive.map { SessionKeepalive(policy: $0, eventLoop: eventLoop) }
+    }
+
+    /// The connection's closing-handshake state.
+    public var state: ConnectionState { connection.state }
+
+    /// Whether the peer takes what is sent (the channel is below its high water mark).
+    public var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    /// A future that completes when the connection's transport has closed.
+    public var closeFuture: EventLoopFuture<Void> {
+        context?.channel.closeFuture ?? eventLoop.makeSucceededVoidFuture()
+    }
+
+    var isWriting: Bool {
+        if case .closingTransport = phase { return false }
+        return context != nil
+    }
+
+    // MARK: - Channel events
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        delegate.sessionDidOpen(self)
+        keepalive?.start(
+            ping: { [self] in
+                send(.ping(ByteBuffer(string: KeepalivePolicy.pingPayload)))
+                flushOutput()
+            },
+            end: { [self] ending in
+                switch ending {
+                case .close(let code, let reason): close(code: code, reason: reason)
+                case .abort(let reason): abort(reason: reason)
+                }
+            }
+        )
+        if !context.channel.isActive {
+            channelInactive(context: context)  // the peer left during the upgrade
+        }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        keepalive?.stop()
+        closeTask?.cancel()
+        self.context = nil
+        wakeWritabilityWaiters()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        inReadBurst = true
+        keepalive?.activity()
+        connection.receive(&bytes)
+        drainEvents()
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        flushOutput()
+        context.fireChannelReadComplete()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        connection.receiveEndOfStream()
+        drainEvents()
+        keepalive?.stop()
+        closeTask?.cancel()
+        output.clear()
+        wakeWritabilityWaiters()
+        context.fireChannelInactive()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // I/O and TLS errors end the transport; channelInactive reports the close (1006).
+        context.close(promise: nil)
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        if writable { wakeWritabilityWaiters() }
+        resumeReadingIfAllowed()
+        delegate.sessionWritabilityDidChange(self, isWritable: writable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if readsAllowed {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    // MARK: - Flow control
+
+    var readsAllowed: Bool {
+        guard let context else { return false }
+        return !readingPaused && !(options.pausesReadingWhileUnwritable && !context.channel.isWritable)
+    }
+
+    /// Stops reading from the peer (its TCP window fills and it slows down) until
+    /// ``resumeReading()``.
+    public func pauseReading() {
+        readingPaused = true
+    }
+
+    /// Reads from the peer again after ``pauseReading()``.
+    public func resumeReading() {
+        readingPaused = false
+        resumeReadingIfAllowed()
+    }
+
+    /// A future that succeeds once the peer can take more (at once when it can, or when
+    /// the session no longer sends): for a producer that awaits instead of implementing
+    /// ``WebSocketSessionDelegate/sessionWritabilityDidChange(_:isWritable:)``.
+    public func whenWritable() -> EventLoopFuture<Void> {
+        flushOutput()
+        guard isWriting, !isWritable else { return eventLoop.makeSucceededVoidFuture() }
+        let promise = eventLoop.makePromise(of: Void.self)
+        writabilityWaiters.append(promise)
+        return promise.futureResult
+    }
+
+    func wakeWritabilityWaiters() {
+        guard !writabilityWaiters.isEmpty else { return }
+        let waiters = writabilityWaiters
+        writabilityWaiters.removeAll()
+        for waiter in waiters { waiter.succeed(()) }
+    }
+
+    func resumeReadingIfAllowed() {
+        if readPending && readsAllowed {
+            readPending = false
+            context?.read()
+        }
+    }
+
+    // MARK: - Sending
+
+    /// Sends a message or control frame (data compressed if negotiated). Returns whether
+    /// the peer is still writable: false means stop sending until the delegate hears it
+    /// is writable again (or the session no longer sends).
+    @discardableResult
+    public func send(_ message: OutboundMessage) -> Bool {
+        guard isWriting else { return false }
+        do {
+            try connection.send(message, into: &output)
+        } catch {
+            return false  // sending after close, or a misuse: nothing goes out
+        }
+        switch message {
+        case .text(let text): counters.countSent(.text, bytes: text.utf8.count)
+        case .binary(let data): counters.countSent(.binary, bytes: data.readableBytes)
+        default: break
+        }
+        return afterSend()
+    }
+
+    /// Sends a message whose payload is already a buffer, keeping its type.
+    @discardableResult
+    public func send(_ message: Message) -> Bool {
+        send(opcode: message.opcode, payload: message.data)
+    }
+
+    /// Sends a data message (compressed if negotiated), split into frames of at most
+    /// `fragmentSize` payload bytes when given. Returns whether the peer is still writable.
+    @discardableResult
+    public func send(opcode: Opcode, payload: ByteBuffer, fragmentSize: Int? = nil) -> Bool {
+        guard isWriting else { return false }
+        do {
+            try connection.sendMessage(opcode: opcode, payload: payload, fragmentSize: fragmentSize, into: &output)
+        } catch {
+            return false
+        }
+        counters.countSent(opcode, bytes: payload.readableBytes)
+        return afterSend()
+    }
+
+    /// Writes bytes exactly as given, outside the protocol engine: a hand-made frame, valid
+    /// or not, for testing peers (`/frame` in the REPL).
+    @discardableResult
+    public func sendRaw(_ bytes: ByteBuffer) -> Bool {
+        guard isWriting else { return false }
+        output.writeImmutableBuffer(bytes)
+        return afterSend()
+    }
+
+    /// Drops the transport at once, without a closing handshake (the peer is
+    /// unresponsive); the outcome reported is 1006 with `reason`.
+    public func abort(reason: String = "") {
+        guard let context, isWriting else { return }
+        phase = .closingTransport(forced: CloseOutcome(code: .abnormalClosure, reason: reason, wasClean: false, initiatedByPeer: false))
+        wakeWritabilityWaiters()
+        context.close(promise: nil)
+    }
+
+    /// Starts the closing handshake; the transport closes when the peer answers or after
+    /// the close timeout. Under ``WSKCore/AutoReplyPolicy/deferredCloseReply``, after the
+    /// peer's close frame, this sends the reply and the session closes.
+    public func close(code: CloseCode, reason: String = "") {
+        guard context != nil else { return }
+        switch connection.state {
+        case .open:
+            send(.close(CloseFrame(code: code, reason: reason)))
+            flushOutput()
+            scheduleCloseTimeout()
+        case .closeReceived:
+            send(.close(CloseFrame(code: code, reason: reason)))
+            drainEvents()  // the handshake is complete: report it and close the transport
+            flushOutput()
+        case .closeSent, .closed:
+            break
+        }
+    }
+
+    func afterSend() -> Bool {
+        if output.readableBytes >= 64 * 1024 {
+            flushOutput()
+        } else if !inReadBurst && !flushScheduled {
+            flushScheduled = true
+            eventLoop.execute { [self] in
+                flushScheduled = false
+                flushOutput()
+            }
+        }
+        return isWriting && isWritable
+    }
+
+    /// Starts writing output kept while a client's HTTP handlers were being removed.
+    func releaseWrites() {
+        guard case .holdingWrites = phase else { return }
+        phase = .open
+        flushOutput()
+        if reportedClose && role == .server { closeTransport() }
+    }
+
+    func flushOutput() {
+        guard let context, case .open = phase, output.readableBytes > 0 else { return }
+        let out = output
+        output = context.channel.allocator.buffer(capacity: 0)
+        lastWrite = context.writeAndFlush(wrapOutboundOut(out))
+        if !context.channel.isWritable { enforceBackpressureLimit(context) }
+    }
+
+    /// A peer that lets more than ``SessionOptions/maxBackpressure`` pile up is closed
+    /// with 1008 (RFC 6455 §7.4.1 "policy violation"); the close frame cannot overtake the
+    /// queue, so the transport is dropped after queueing it.
+    func enforceBackpressureLimit(_ context: ChannelHandlerContext) {
+        guard let buffered = try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes),
+            buffered > options.maxBackpressure
+        else { return }
+        let close = CloseFrame(code: .policyViolation, reason: "backpressure limit")
+        if connection.state == .open, (try? connection.send(.close(close), into: &output)) != nil {
+            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            output.clear()
+        }
+        phase = .closingTransport(forced: CloseOutcome(code: .policyViolation, reason: close.reason, wasClean: false, initiatedByPeer: false))
+        wakeWritabilityWaiters()
+        context.close(promise: nil)
+    }
+
+    // MARK: - Events
+
+    func drainEvents() {
+        while let event = connection.nextEvent(replyingInto: &output) {
+            switch event {
+            case .message(let message):
+                counters.countReceived(message)
+                delegate.session(self, didReceive: event)
+            case .closed(let outcome):
+                finish(outcome)
+            default:
+                delegate.session(self, didReceive: event)
+            }
+        }
+    }
+
+    func finish(_ outcome: CloseOutcome) {
+        guard !reportedClose else { return }
+        reportedClose = true
+        keepalive?.stop()
+        registry?.remove(self)
+        var outcome = outcome
+        if case .closingTransport(let forced?) = phase, outcome.code == .abnormalClosure { outcome = forced }
+        delegate.sessionDidClose(self, outcome: outcome)
+        flushOutput()
+        // RFC 6455 §7.1.1: the server closes the TCP connection first; a client waits for
+        // it (briefly) after the closing handshake.
+        if role == .server {
+            closeTransport()
+        } else {
+            scheduleCloseTimeout()
+        }
+    }
+
+    /// Closes the TCP connection once everything queued (the close frame above all) is
+    /// written: NIO fails writes still pending when a channel closes.
+    func closeTransport() {
+        guard let context, case .open = phase else { return }
+        phase = .closingTransport(forced: nil)
+        wakeWritabilityWaiters()
+        if let lastWrite {
+            let channel = context.channel
+            lastWrite.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func scheduleCloseTimeout() {
+        closeTask?.cancel()
+        closeTask = eventLoop.scheduleTask(in: options.closeTimeout) { [self] in
+            if case .holdingWrites = phase { phase = .open }
+            closeTransport()
+        }
+    }
+}

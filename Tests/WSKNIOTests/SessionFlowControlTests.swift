@@ -1,0 +1,99 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+import WSKCore
+@testable import WSKNIO
+
+/// The session's flow-control contract: pause/resume, writability, and the order of the
+/// application's answers and the connection's replies.
+@Suite("WebSocketSession: flow control and replies")
+struct SessionFlowControlTests {
+    @Test func pauseHoldsReadsAndResumeReleasesThem() throws {
+        let embedded = try EmbeddedSession()
+        let before = embedded.counter.reads
+        embedded.channel.read()
+        #expect(embedded.counter.reads == before + 1)
+        embedded.session.pauseReading()
+        embedded.channel.read()
+        #expect(embedded.counter.reads == before + 1, "a paused session must not read")
+        embedded.session.resumeReading()
+        #expect(embedded.counter.reads == before + 2, "the held read goes out on resume")
+    }
+
+    @Test func anUnwritablePeerPausesReadingAndTheDelegateHearsOfIt() throws {
+        let embedded = try EmbeddedSession()
+        embedded.channel.isWritable = false
+        embedded.channel.pipeline.fireChannelWritabilityChanged()
+        let before = embedded.counter.reads
+        embedded.channel.read()
+        #expect(embedded.counter.reads == before, "an echo session stops reading from a peer that does not read")
+        #expect(embedded.session.send(.text("x")) == false, "send reports the peer is not writable")
+        embedded.channel.isWritable = true
+        embedded.channel.pipeline.fireChannelWritabilityChanged()
+        #expect(embedded.counter.reads == before + 1)
+        #expect(embedded.delegate.writability == [false, true])
+    }
+
+    @Test func aRelaySessionKeepsReadingWhileUnwritable() throws {
+        let embedded = try EmbeddedSession(options: SessionOptions(pausesReadingWhileUnwritable: false))
+        embedded.channel.isWritable = false
+        embedded.channel.pipeline.fireChannelWritabilityChanged()
+        let before = embedded.counter.reads
+        embedded.channel.read()
+        #expect(embedded.counter.reads == before + 1)
+    }
+
+    @Test func whenWritableWaitsForTheLowWaterMark() throws {
+        let embedded = try EmbeddedSession()
+        embedded.channel.isWritable = false
+        let future = embedded.session.whenWritable()
+        var done = false
+        future.whenSuccess { done = true }
+        #expect(!done)
+        embedded.channel.isWritable = true
+        embedded.channel.pipeline.fireChannelWritabilityChanged()
+        #expect(done)
+    }
+
+    @Test func anEchoGoesOutBeforeTheCloseReplyOfTheSameRead() throws {
+        // RFC 6455 §5.5.1: after its close frame an endpoint sends no data; the reply to a
+        // close that arrived with a message must follow the application's answer.
+        let embedded = try EmbeddedSession()
+        embedded.delegate.echoes = true
+        let bytes = try EmbeddedSession.clientBytes([.text("last"), .close(CloseFrame(code: .normalClosure, reason: "bye"))])
+        try embedded.channel.writeInbound(bytes)
+        embedded.channel.pipeline.fireChannelReadComplete()
+        let frames = try embedded.writtenFrames()
+        #expect(frames.map(\.opcode) == [.text, .close])
+        #expect(frames.first?.payload == ByteBuffer(string: "last"))
+        #expect(embedded.delegate.events == [
+            .message(Message(opcode: .text, data: ByteBuffer(string: "last"))),
+            .closeReceived(CloseFrame(code: .normalClosure, reason: "bye")),
+        ])
+        #expect(embedded.delegate.outcome?.code == .normalClosure)
+    }
+
+    @Test func pingsAreAnsweredAndReportedAsEvents() throws {
+        let embedded = try EmbeddedSession()
+        try embedded.channel.writeInbound(try EmbeddedSession.clientBytes([.ping(ByteBuffer(string: "p"))]))
+        embedded.channel.pipeline.fireChannelReadComplete()
+        let frames = try embedded.writtenFrames()
+        #expect(frames.map(\.opcode) == [.pong])
+        #expect(frames.first?.payload == ByteBuffer(string: "p"))
+        #expect(embedded.delegate.events == [.ping(ByteBuffer(string: "p"))])
+    }
+
+    @Test func aViolationIsAnEventAndClosesWithItsCode() throws {
+        let embedded = try EmbeddedSession()
+        try embedded.channel.writeInbound(ByteBuffer(bytes: [0x81, 0x01, 0x41]))  // unmasked client frame
+        let frames = try embedded.writtenFrames()
+        #expect(frames.last?.opcode == .close)
+        #expect(frames.last?.payload.getInteger(at: frames.last!.payload.readerIndex, as: UInt16.self) == 1002)
+        guard case .failed(let violation) = embedded.delegate.events.first else {
+            Issue.record("expected a violation, got \(embedded.delegate.events)")
+            return
+        }
+        #expect(violation.closeCode == .protocolError)
+        #expect(embedded.delegate.outcome?.code == .protocolError)
+    }
+}
