@@ -200,6 +200,9 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
             return relay
         case .program(let command):
             let upstream = StreamEndpoint(framing: .lines)
+            // A client's close gives the program EOF on stdin and a second to finish; then
+            // its process group is terminated, so the close reply is not held up.
+            upstream.finishTimeout = .seconds(1)
             let relay = Relay(client: client, upstream: upstream, eventLoop: loop, observer: observer(remote: remote))
             let environment = Self.environment(for: info)
             let grace = killGrace

@@ -29,6 +29,10 @@ public final class StreamEndpoint: ChannelDuplexHandler, RelayEndpoint, @uncheck
     public var onEnd: (@escaping (CloseOutcome) -> Void) -> Void
     /// What ``terminate(_:)`` does besides closing the channel (end a program).
     public var onTerminate: (() -> Void)?
+    /// After ``finish(_:)``, how long the stream may take to end on its own before it is
+    /// terminated (a program that ignores EOF on its stdin); `nil` waits for it.
+    public var finishTimeout: TimeAmount?
+    var finishTimer: Scheduled<Void>?
     var context: ChannelHandlerContext?
     var lineBuffer: ByteBuffer?
     var readingPaused = false
@@ -119,6 +123,7 @@ public final class StreamEndpoint: ChannelDuplexHandler, RelayEndpoint, @uncheck
     func streamEnded() {
         guard !ended else { return }
         ended = true
+        finishTimer?.cancel()
         if let rest = lineBuffer, rest.readableBytes > 0 {
             lineBuffer = nil
             relayLine(rest)
@@ -150,6 +155,11 @@ public final class StreamEndpoint: ChannelDuplexHandler, RelayEndpoint, @uncheck
         let promise = context.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenFailure { _ in channel.close(mode: .all, promise: nil) }
         context.close(mode: .output, promise: promise)
+        if let finishTimeout, finishTimer == nil {
+            finishTimer = context.eventLoop.scheduleTask(in: finishTimeout) { [self] in
+                if !ended { terminate(close) }
+            }
+        }
     }
 
     public func terminate(_ close: CloseFrame) {
