@@ -25,7 +25,7 @@ import Testing
         Vector(
             name: "rfc6455-5.7-256-byte-binary",
             arguments: [],
-            hex: "82 7e 01 00 " + (0..<256).map { hexByte(UInt8($0)) }.joined(separator: " ")
+            hex: "82 7e 01 00 " + (0..<256).map { ByteText.hex(CollectionOfOne(UInt8($0))) }.joined(separator: " ")
         ),
         Vector(
             name: "rfc6455-5.7-65536-byte-binary",

@@ -184,7 +184,7 @@ struct FrameFormatter {
         out.reserveCapacity(shown * 3 + 1)
         for (i, byte) in bytes.prefix(shown).enumerated() {
             if i > 0 { out += " " }
-            out += hexByte(byte)
+            out += ByteText.hex(CollectionOfOne(byte))
         }
         return shown < bytes.count ? out + " …" : out
     }
@@ -201,7 +201,7 @@ struct FrameFormatter {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + hexByte(UInt8(scalar.value))
+                    out += "\\x" + ByteText.hex(CollectionOfOne(UInt8(scalar.value)))
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -331,10 +331,7 @@ struct FrameFormatter {
     func addPayload(_ payload: ByteBuffer, isText: Bool, to object: inout JSONObject, totalLength: Int? = nil) {
         let bytes = payload.readableBytesView
         let limit = full ? bytes.count : min(bytes.count, isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
-        var hex = ""
-        hex.reserveCapacity(limit * 2)
-        for byte in bytes.prefix(limit) { hex += hexByte(byte) }
-        object.string("payload_hex", hex)
+        object.string("payload_hex", ByteText.hex(bytes.prefix(limit)))
         if isText {
             var end = limit
             if end < bytes.count {
@@ -343,50 +340,5 @@ struct FrameFormatter {
             object.string("payload_text", String(decoding: bytes.prefix(end), as: UTF8.self))
         }
         object.bool("payload_truncated", limit < (totalLength ?? bytes.count))
-    }
-}
-
-func hexByte(_ byte: UInt8) -> String {
-    let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-}
-
-/// A JSON object written field by field, in order.
-struct JSONObject {
-    private var body = ""
-
-    var text: String { "{" + body + "}" }
-
-    private mutating func key(_ name: String) {
-        if !body.isEmpty { body += "," }
-        body += Self.quote(name) + ":"
-    }
-
-    mutating func string(_ name: String, _ value: String) { key(name); body += Self.quote(value) }
-    mutating func int(_ name: String, _ value: Int) { key(name); body += String(value) }
-    mutating func bool(_ name: String, _ value: Bool) { key(name); body += value ? "true" : "false" }
-    mutating func null(_ name: String) { key(name); body += "null" }
-    mutating func raw(_ name: String, _ json: String) { key(name); body += json }
-
-    /// A JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped.
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + hexByte(UInt8(scalar.value))
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

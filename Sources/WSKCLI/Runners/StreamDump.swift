@@ -12,10 +12,6 @@ final class StreamDump {
     /// captures), added to every offset printed.
     let baseOffset: Int
     var decoder: FrameDecoder
-    /// permessage-deflate with the receiving side's configuration, when negotiated.
-    let deflate: PerMessageDeflate?
-    /// The most bytes a compressed message may inflate to.
-    let inflateLimit: Int
     let sink: DumpSink
 
     /// Bytes handed to the decoder so far.
@@ -33,8 +29,8 @@ final class StreamDump {
         var frames = 0
         var length = 0
         var isCompressed: Bool
-        var inflated: ByteBuffer
-        var preview: ByteBuffer
+        var inflated = ByteBuffer()
+        var preview = ByteBuffer()
         var failed = false
     }
 
@@ -52,9 +48,10 @@ final class StreamDump {
         // The decoder is the receiving endpoint: to decode what a client wrote, be a server.
         var decoder = FrameDecoder(role: writer.peer, configuration: configuration, mode: .inspect)
         if deflate != nil { decoder.allowedReservedBits = .rsv1 }
+        // The same message rules as an endpoint's: inflation and UTF-8 checked as it inflates.
+        decoder.messages.messageExtension = deflate.map { PerMessageDeflate(parameters: $0, role: writer.peer) }
+        decoder.messages.assemblesMessages = false
         self.decoder = decoder
-        self.deflate = deflate.map { PerMessageDeflate(parameters: $0, role: writer.peer) }
-        self.inflateLimit = configuration.maxMessageSize
         self.sink = sink
     }
 
@@ -115,27 +112,23 @@ final class StreamDump {
         if frame.opcode.isData && !frame.opcode.isReserved {
             if frame.opcode != .continuation {
                 // A new message (an unfinished previous one was reported by the decoder).
-                let compressed = deflate != nil && frame.reservedBits.contains(.rsv1)
-                message = MessageState(
-                    opcode: frame.opcode,
-                    offset: decoded.streamOffset,
-                    isCompressed: compressed,
-                    inflated: ByteBuffer(),
-                    preview: ByteBuffer()
-                )
+                let compressed = decoder.messages.rsv1MeansCompressed && frame.reservedBits.contains(.rsv1)
+                message = MessageState(opcode: frame.opcode, offset: decoded.streamOffset, isCompressed: compressed)
             }
             if var current = message {
                 current.frames += 1
                 current.length += length
                 isText = current.opcode == .text && !current.isCompressed
-                if current.isCompressed, let deflate, !current.failed {
-                    do {
-                        try deflate.decode(frame.payload, isFinal: frame.isFinal, into: &current.inflated, limit: inflateLimit)
-                    } catch {
-                        current.failed = true
-                        pending.append(record(ProtocolViolation(error, streamOffset: decoded.streamOffset)))
+                do {
+                    // Inflates (and checks compressed text as it inflates) like an endpoint.
+                    if let assembled = try decoder.messages.frameCompleted(decoded), current.isCompressed {
+                        current.inflated = assembled.data
                     }
-                } else if !current.isCompressed && sink.wantsPreviews {
+                } catch {
+                    if !current.failed { pending.append(record(error)) }
+                    current.failed = true
+                }
+                if !current.isCompressed && sink.wantsPreviews {
                     let room = sink.full ? length : max(0, FrameFormatter.textPreviewBytes + 4 - current.preview.readableBytes)
                     if room > 0 {
                         current.preview.writeImmutableBuffer(frame.payload.getSlice(at: frame.payload.readerIndex, length: min(room, length))!)
@@ -148,16 +141,6 @@ final class StreamDump {
                     message = current
                 }
             }
-        }
-        if var done = finished, done.isCompressed, !done.failed, done.opcode == .text {
-            // The decoder cannot check compressed text; check it once inflated (RFC 6455 §8.1).
-            var validator = UTF8Validator()
-            let valid = done.inflated.withUnsafeReadableBytes { validator.validate($0) } && validator.isComplete
-            if !valid {
-                done.failed = true
-                pending.append(record(ProtocolViolation(.invalidUTF8, streamOffset: done.offset)))
-            }
-            finished = done
         }
 
         let frameViolations = pending

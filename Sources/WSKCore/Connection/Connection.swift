@@ -19,7 +19,7 @@ public struct Connection {
     /// Whether pings and closes are answered automatically.
     public let autoReplyPolicy: AutoReplyPolicy
     /// The closing-handshake state.
-    public private(set) var state: ConnectionState = .open
+    public internal(set) var state: ConnectionState = .open
 
     var decoder: FrameDecoder
     let messageExtension: (any WebSocketExtension)?
@@ -27,13 +27,6 @@ public struct Connection {
     var inbound: ByteBuffer? = nil
     var events = CircularBuffer<ConnectionEvent>(initialCapacity: 4)
     let allocator = ByteBufferAllocator()
-
-    // The message being received.
-    var messageOpcode: Opcode? = nil
-    var messageIsCompressed = false
-    var messageData: ByteBuffer? = nil
-    var messageUTF8 = UTF8Validator()
-    var validatedBytes = 0
 
     // The message being sent in fragments.
     var sendingFragmentedMessage = false
@@ -64,6 +57,7 @@ public struct Connection {
         self.messageExtension = extensions.first
         self.decoder = FrameDecoder(role: role, configuration: configuration, mode: .strict)
         self.decoder.allowedReservedBits = extensions.first?.reservedBits ?? []
+        self.decoder.messages.messageExtension = extensions.first
         self.maskingKeys = MaskingKeySource(AnyRandomNumberGenerator(randomNumberGenerator))
     }
 
@@ -138,64 +132,16 @@ public struct Connection {
         }
     }
 
+    /// A data frame: the message assembler (shared with frame-dump) inflates, checks and
+    /// assembles it.
     mutating func receivedData(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) {
-        let frame = decoded.frame
-        if frame.opcode != .continuation {
-            messageOpcode = frame.opcode
-            messageIsCompressed = messageExtension != nil && frame.reservedBits.contains(.rsv1)
-            if frame.isFinal && !messageIsCompressed {
-                // Fast path: a single-frame message is the frame's payload slice, no copy.
-                deliver(Message(opcode: frame.opcode, data: frame.payload))
-                return
+        do {
+            if let message = try decoder.messages.frameCompleted(decoded) {
+                events.append(.message(message))
             }
-            messageData = allocator.buffer(capacity: frame.payload.readableBytes)
-            messageUTF8.reset()
-            validatedBytes = 0
+        } catch {
+            fail(error, replyingInto: &output)
         }
-        guard let opcode = messageOpcode else { return }  // the decoder rejects stray continuations
-        var data = messageData ?? allocator.buffer(capacity: 0)
-        messageData = nil
-        if messageIsCompressed, let messageExtension {
-            do {
-                try messageExtension.decode(
-                    frame.payload,
-                    isFinal: frame.isFinal,
-                    into: &data,
-                    limit: configuration.maxMessageSize
-                )
-            } catch {
-                fail(ProtocolViolation(error, streamOffset: decoded.streamOffset), replyingInto: &output)
-                return
-            }
-            if opcode == .text {
-                // UTF-8 of a compressed message is checked on the inflated bytes, as they are
-                // produced, so invalid text still fails before the message ends.
-                let start = validatedBytes
-                var validator = messageUTF8
-                let bad = data.withUnsafeReadableBytes { bytes in
-                    validator.consume(UnsafeRawBufferPointer(rebasing: bytes[start...]))
-                }
-                messageUTF8 = validator
-                validatedBytes = data.readableBytes
-                if bad != nil || (frame.isFinal && !validator.isComplete) {
-                    fail(ProtocolViolation(.invalidUTF8, streamOffset: decoded.streamOffset), replyingInto: &output)
-                    return
-                }
-            }
-        } else {
-            var payload = frame.payload
-            data.writeBuffer(&payload)
-        }
-        if frame.isFinal {
-            messageOpcode = nil
-            deliver(Message(opcode: opcode, data: data))
-        } else {
-            messageData = data
-        }
-    }
-
-    mutating func deliver(_ message: Message) {
-        events.append(.message(message))
     }
 
     mutating func receivedClose(_ close: CloseFrame, replyingInto output: inout ByteBuffer) {
@@ -260,155 +206,5 @@ public struct Connection {
             finish(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true))
         }
         return events.popFirst()
-    }
-
-    // MARK: - Sending
-
-    /// Appends `message` to `output` as one or more frames.
-    ///
-    /// - Throws: ``UsageError`` for data after this endpoint's close frame, an oversized
-    ///   control payload, or an invalid close frame.
-    public mutating func send(_ message: OutboundMessage, into output: inout ByteBuffer) throws(UsageError) {
-        switch message {
-        case .text(let text):
-            var buffer = allocator.buffer(capacity: text.utf8.count)
-            buffer.writeString(text)
-            try sendMessage(opcode: .text, payload: buffer, into: &output)
-        case .binary(let data):
-            try sendMessage(opcode: .binary, payload: data, into: &output)
-        case .ping(let payload):
-            try sendControl(.ping, payload: payload, into: &output)
-        case .pong(let payload):
-            try sendControl(.pong, payload: payload, into: &output)
-        case .close(let close):
-            guard state == .open || state == .closeReceived else { throw .sendAfterClose }
-            var payload = allocator.buffer(capacity: 2 + close.reason.utf8.count)
-            try close.writePayload(into: &payload)
-            FrameEncoder.encode(opcode: .close, maskingKey: nextMaskingKey(), payload: payload, into: &output)
-            closeWasSent(close)
-        case .frame(var frame):
-            if role == .client && frame.maskingKey == nil { frame.maskingKey = maskingKeys.next() }
-            FrameEncoder.encode(frame, into: &output)
-            if frame.opcode == .close && (state == .open || state == .closeReceived) {
-                closeWasSent((try? CloseFrame.parse(payload: frame.payload).get()) ?? CloseFrame(code: nil))
-            }
-        }
-    }
-
-    /// Sends a data message, compressed if an extension was negotiated, split into frames
-    /// of at most `fragmentSize` payload bytes when given.
-    public mutating func sendMessage(
-        opcode: Opcode,
-        payload: ByteBuffer,
-        fragmentSize: Int? = nil,
-        into output: inout ByteBuffer
-    ) throws(UsageError) {
-        guard state == .open || state == .closeReceived else { throw .sendAfterClose }
-        guard !sendingFragmentedMessage else { throw .messageInProgress }
-        var payload = payload
-        var reservedBits: ReservedBits = []
-        if let messageExtension, let compressed = messageExtension.encode(payload) {
-            payload = compressed
-            reservedBits = messageExtension.reservedBits
-        }
-        guard let fragmentSize, fragmentSize > 0, payload.readableBytes > fragmentSize else {
-            FrameEncoder.encode(
-                reservedBits: reservedBits,
-                opcode: opcode,
-                maskingKey: nextMaskingKey(),
-                payload: payload,
-                into: &output
-            )
-            return
-        }
-        var frameOpcode = opcode
-        while payload.readableBytes > 0 {
-            let piece = payload.readSlice(length: min(fragmentSize, payload.readableBytes))!
-            FrameEncoder.encode(
-                isFinal: payload.readableBytes == 0,
-                // RFC 7692 §6.1: RSV1 only on the first frame of a compressed message.
-                reservedBits: frameOpcode == .continuation ? [] : reservedBits,
-                opcode: frameOpcode,
-                maskingKey: nextMaskingKey(),
-                payload: piece,
-                into: &output
-            )
-            frameOpcode = .continuation
-        }
-    }
-
-    /// Sends one fragment of a message the caller splits itself (no compression). Start
-    /// with `.text` or `.binary`, go on with `.continuation`, end with `isFinal: true`.
-    public mutating func sendFragment(
-        opcode: Opcode,
-        payload: ByteBuffer,
-        isFinal: Bool,
-        into output: inout ByteBuffer
-    ) throws(UsageError) {
-        guard state == .open || state == .closeReceived else { throw .sendAfterClose }
-        if opcode == .continuation {
-            guard sendingFragmentedMessage else { throw .noMessageInProgress }
-        } else {
-            guard !sendingFragmentedMessage else { throw .messageInProgress }
-        }
-        FrameEncoder.encode(isFinal: isFinal, opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &output)
-        sendingFragmentedMessage = !isFinal
-    }
-
-    mutating func sendControl(_ opcode: Opcode, payload: ByteBuffer, into output: inout ByteBuffer) throws(UsageError) {
-        guard state != .closed && state != .closeSent else { throw .sendAfterClose }
-        // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
-        guard payload.readableBytes <= 125 else { throw .controlPayloadTooLong(payload.readableBytes) }
-        FrameEncoder.encode(opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &output)
-    }
-
-    mutating func closeWasSent(_ close: CloseFrame) {
-        switch state {
-        case .open:
-            state = .closeSent
-            closeSentCode = close
-        case .closeReceived:
-            let peer = pendingPeerClose ?? CloseFrame(code: nil)
-            finish(CloseOutcome(code: peer.effectiveCode, reason: peer.reason, wasClean: true, initiatedByPeer: true))
-        case .closeSent, .closed:
-            break
-        }
-    }
-
-    mutating func nextMaskingKey() -> MaskingKey? {
-        role == .client ? maskingKeys.next() : nil
-    }
-
-    mutating func writeControl(_ opcode: Opcode, payload: ByteBuffer, into output: inout ByteBuffer) {
-        FrameEncoder.encode(opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &output)
-    }
-
-    mutating func writeClose(_ close: CloseFrame, into output: inout ByteBuffer) {
-        var payload = allocator.buffer(capacity: 2 + close.reason.utf8.count)
-        do {
-            try close.writePayload(into: &payload)
-        } catch {
-            payload.clear()  // unreachable for echoed codes (validated on receipt); send an empty close
-        }
-        writeControl(.close, payload: payload, into: &output)
-        if state == .open {
-            state = .closeSent
-            closeSentCode = close
-        }
-    }
-}
-
-/// A type-erased random number generator, so ``Connection`` need not be generic.
-public struct AnyRandomNumberGenerator: RandomNumberGenerator {
-    var base: any RandomNumberGenerator
-
-    /// Wraps a generator.
-    public init(_ base: some RandomNumberGenerator) {
-        self.base = base
-    }
-
-    /// The next 64 random bits from the wrapped generator.
-    public mutating func next() -> UInt64 {
-        base.next()
     }
 }

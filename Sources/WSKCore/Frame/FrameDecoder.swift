@@ -8,10 +8,10 @@ import NIOCore
 /// without a copy; a masked one is unmasked in one pass into its own buffer. Sizes are
 /// checked at header time, before the payload is buffered.
 ///
-/// The decoder also follows the message sequence (continuations, interleaved control
-/// frames) and validates uncompressed text messages as UTF-8 while they arrive, so an
-/// invalid byte fails the connection at once, even in the middle of a fragment or of a
-/// frame that has not fully arrived.
+/// The message-level rules (continuations, interleaving, the message size limit, UTF-8)
+/// live in ``MessageAssembler``; the decoder hands its ``messages`` each data frame's header
+/// and payload pieces as they arrive, so an invalid byte fails the connection at once, even
+/// in the middle of a fragment or of a frame that has not fully arrived.
 ///
 /// Two modes:
 /// - ``Mode/strict``: the first violation is thrown as a ``ProtocolViolation`` and the
@@ -22,7 +22,7 @@ import NIOCore
 ///
 /// - Note: The caller passes back the bytes it did not consume (at most an incomplete
 ///   header), followed by newly received bytes.
-public struct FrameDecoder: Sendable {
+public struct FrameDecoder {
     /// How violations are handled.
     public enum Mode: Sendable, Hashable {
         /// Stop at the first violation and throw it.
@@ -35,14 +35,24 @@ public struct FrameDecoder: Sendable {
     /// client decodes server frames (which must not be).
     public let role: Role
     /// The limits.
-    public var configuration: WebSocketConfiguration
+    public var configuration: WebSocketConfiguration {
+        didSet { messages.configuration = configuration }
+    }
     /// Strict or inspect.
     public let mode: Mode
     /// The reserved bits that negotiated extensions define; any other set bit is a
     /// violation (RFC 6455 §5.2). permessage-deflate contributes ``ReservedBits/rsv1``.
-    public var allowedReservedBits: ReservedBits = []
-    /// Whether uncompressed text messages are validated as UTF-8 here (on by default).
-    public var validatesUTF8 = true
+    public var allowedReservedBits: ReservedBits = [] {
+        didSet { messages.rsv1MeansCompressed = allowedReservedBits.contains(.rsv1) }
+    }
+    /// The message-level rules, fed as frames arrive; callers assemble messages with its
+    /// ``MessageAssembler/frameCompleted(_:)``.
+    public var messages: MessageAssembler
+    /// Whether text messages are validated as UTF-8 (on by default).
+    public var validatesUTF8: Bool {
+        get { messages.validatesUTF8 }
+        set { messages.validatesUTF8 = newValue }
+    }
     /// Whether to enforce that nothing follows a close frame (on by default).
     public var rejectsFramesAfterClose = true
 
@@ -50,19 +60,12 @@ public struct FrameDecoder: Sendable {
     public private(set) var streamOffset: Int = 0
 
     /// The data message in progress, if a first frame without FIN was seen.
-    public private(set) var openMessage: OpenMessage?
+    public var openMessage: OpenMessage? { messages.openMessage }
     /// Whether a close frame has been decoded.
     public private(set) var hasReceivedClose = false
 
     /// A fragmented message being received.
-    public struct OpenMessage: Hashable, Sendable {
-        /// `text` or `binary` (or a reserved data opcode in inspect mode).
-        public var opcode: Opcode
-        /// Whether the first frame had RSV1 with permessage-deflate negotiated.
-        public var isCompressed: Bool
-        /// Payload bytes received so far for this message.
-        public var size: UInt64
-    }
+    public typealias OpenMessage = MessageAssembler.OpenMessage
 
     struct PendingPayload: Sendable {
         var header: FrameHeader
@@ -76,8 +79,6 @@ public struct FrameDecoder: Sendable {
     }
 
     var pending: PendingPayload?
-    var utf8 = UTF8Validator()
-    var textValidationFailed = false
     var failure: ProtocolViolation?
     var violations: [ProtocolViolation] = []
     let allocator = ByteBufferAllocator()
@@ -87,6 +88,7 @@ public struct FrameDecoder: Sendable {
         self.role = role
         self.configuration = configuration
         self.mode = mode
+        self.messages = MessageAssembler(configuration: configuration)
     }
 
     /// Whether the decoder has stopped for good after a violation.
@@ -204,37 +206,17 @@ public struct FrameDecoder: Sendable {
         }
     }
 
-    /// Follows the fragmentation sequence (RFC 6455 §5.4) and the message size limit.
-    /// Returns whether this frame's payload must be validated as UTF-8 here.
+    /// Hands a data frame's header to the message rules (RFC 6455 §5.4 sequence, message
+    /// size limit). Returns whether its payload must be validated as text as it arrives.
     mutating func trackMessage(_ header: FrameHeader, at offset: Int) throws(ProtocolViolation) -> Bool {
-        let length = header.payloadLength
-        if header.opcode == .continuation {
-            guard var message = openMessage else {
-                // RFC 6455 §5.4: a continuation only continues a message that was started.
-                try report(.unexpectedContinuation, at: offset)
-                return false
-            }
-            message.size += length
-            if !message.isCompressed && message.size > UInt64(configuration.maxMessageSize) {
-                try fatal(.messageTooLarge(size: message.size, limit: configuration.maxMessageSize), at: offset)
-            }
-            openMessage = header.isFinal ? nil : message
-            return message.opcode == .text && !message.isCompressed && validatesUTF8 && !textValidationFailed
+        let started: (violation: ProtocolViolation?, validatesPayload: Bool)
+        do {
+            started = try messages.frameStarted(header, at: offset)
+        } catch {
+            try fatal(error.reason, at: error.streamOffset)
         }
-        if let open = openMessage {
-            // RFC 6455 §5.4: "the fragments of one message MUST NOT be interleaved between
-            // the fragments of another message".
-            try report(.expectedContinuation(got: header.opcode), at: offset)
-            _ = open  // inspect mode: abandon the open message and start the new one.
-        }
-        let compressed = header.reservedBits.contains(.rsv1) && allowedReservedBits.contains(.rsv1)
-        if !compressed && length > UInt64(configuration.maxMessageSize) {
-            try fatal(.messageTooLarge(size: length, limit: configuration.maxMessageSize), at: offset)
-        }
-        openMessage = header.isFinal ? nil : OpenMessage(opcode: header.opcode, isCompressed: compressed, size: length)
-        utf8.reset()
-        textValidationFailed = false
-        return header.opcode == .text && !compressed && validatesUTF8
+        if let violation = started.violation { try report(violation.reason, at: violation.streamOffset) }
+        return started.validatesPayload
     }
 
     // MARK: - Payload
@@ -259,15 +241,11 @@ public struct FrameDecoder: Sendable {
                 out = buffer.readSlice(length: payload.length)!
             }
             streamOffset += payload.length
-            if payload.validatesText && !textValidationFailed {
-                var validator = utf8
-                let badIndex = out.withUnsafeReadableBytes { validator.consume($0) }
-                utf8 = validator
-                if let badIndex {
-                    textValidationFailed = true
-                    // RFC 6455 §8.1: invalid UTF-8 fails the connection.
-                    try report(.invalidUTF8, at: payloadStart + badIndex)
-                }
+            if payload.validatesText {
+                var assembler = messages
+                let violation = out.withUnsafeReadableBytes { assembler.payloadArrived($0, at: payloadStart) }
+                messages = assembler
+                if let violation { try report(violation.reason, at: violation.streamOffset) }
             }
             body = out
         } else {
@@ -281,23 +259,21 @@ public struct FrameDecoder: Sendable {
                 collected.writeBytes(buffer.readableBytesView.prefix(count))
                 buffer.moveReaderIndex(forwardBy: count)
                 let pieceOffset = payload.processed
-                let validates = payload.validatesText && !textValidationFailed
-                var validator = utf8
-                let badIndex: Int? = collected.withUnsafeMutableReadableBytes { bytes in
+                let validates = payload.validatesText
+                var assembler = messages
+                let pieceStart = streamOffset
+                let violation: ProtocolViolation? = collected.withUnsafeMutableReadableBytes { bytes in
                     let region = UnsafeMutableRawBufferPointer(rebasing: bytes[start...])
                     if let maskingKey { maskingKey.apply(to: region, keyOffset: pieceOffset) }
-                    return validates ? validator.consume(UnsafeRawBufferPointer(region)) : nil
+                    // RFC 6455 §8.1: fail fast at the first bad byte, even mid-frame.
+                    return validates ? assembler.payloadArrived(UnsafeRawBufferPointer(region), at: pieceStart) : nil
                 }
-                utf8 = validator
+                messages = assembler
                 payload.collected = collected
                 payload.processed += count
                 streamOffset += count
                 pending = payload
-                if let badIndex {
-                    textValidationFailed = true
-                    // RFC 6455 §8.1: fail fast at the first bad byte, even mid-frame.
-                    try report(.invalidUTF8, at: streamOffset - count + badIndex)
-                }
+                if let violation { try report(violation.reason, at: violation.streamOffset) }
             }
             guard payload.processed == payload.length else { return nil }
             body = payload.collected ?? ByteBuffer()
@@ -306,10 +282,9 @@ public struct FrameDecoder: Sendable {
         let frameOffset = payload.frameOffset
         let header = payload.header
 
-        if payload.validatesText && header.isFinal && !textValidationFailed && !utf8.isComplete {
+        if payload.validatesText, let violation = messages.textFrameEnded(isFinal: header.isFinal, at: streamOffset) {
             // The message ended inside a multi-byte sequence.
-            textValidationFailed = true
-            try report(.invalidUTF8, at: streamOffset)
+            try report(violation.reason, at: violation.streamOffset)
         }
         if header.opcode == .close {
             hasReceivedClose = true

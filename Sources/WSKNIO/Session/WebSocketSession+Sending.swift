@@ -1,0 +1,127 @@
+import NIOCore
+import WSKCore
+
+/// Sending, closing and flushing: everything the session writes goes through ``output``.
+extension WebSocketSession {
+    /// Sends a message or control frame (data compressed if negotiated). Returns whether
+    /// the peer is still writable: false means stop sending until the delegate hears it
+    /// is writable again (or the session no longer sends).
+    @discardableResult
+    public func send(_ message: OutboundMessage) -> Bool {
+        guard isWriting else { return false }
+        do {
+            try connection.send(message, into: &output)
+        } catch {
+            return false  // sending after close, or a misuse: nothing goes out
+        }
+        switch message {
+        case .text(let text): counters.countSent(.text, bytes: text.utf8.count)
+        case .binary(let data): counters.countSent(.binary, bytes: data.readableBytes)
+        default: break
+        }
+        return afterSend()
+    }
+
+    /// Sends a message whose payload is already a buffer, keeping its type.
+    @discardableResult
+    public func send(_ message: Message) -> Bool {
+        send(opcode: message.opcode, payload: message.data)
+    }
+
+    /// Sends a data message (compressed if negotiated), split into frames of at most
+    /// `fragmentSize` payload bytes when given. Returns whether the peer is still writable.
+    @discardableResult
+    public func send(opcode: Opcode, payload: ByteBuffer, fragmentSize: Int? = nil) -> Bool {
+        guard isWriting else { return false }
+        do {
+            try connection.sendMessage(opcode: opcode, payload: payload, fragmentSize: fragmentSize, into: &output)
+        } catch {
+            return false
+        }
+        counters.countSent(opcode, bytes: payload.readableBytes)
+        return afterSend()
+    }
+
+    /// Writes bytes exactly as given, outside the protocol engine: a hand-made frame, valid
+    /// or not, for testing peers (`/frame` in the REPL).
+    @discardableResult
+    public func sendRaw(_ bytes: ByteBuffer) -> Bool {
+        guard isWriting else { return false }
+        output.writeImmutableBuffer(bytes)
+        return afterSend()
+    }
+
+    /// Drops the transport at once, without a closing handshake (the peer is
+    /// unresponsive); the outcome reported is 1006 with `reason`.
+    public func abort(reason: String = "") {
+        guard let context, isWriting else { return }
+        phase = .closingTransport(forced: CloseOutcome(code: .abnormalClosure, reason: reason, wasClean: false, initiatedByPeer: false))
+        wakeWritabilityWaiters()
+        context.close(promise: nil)
+    }
+
+    /// Starts the closing handshake; the transport closes when the peer answers or after
+    /// the close timeout. Under ``WSKCore/AutoReplyPolicy/deferredCloseReply``, after the
+    /// peer's close frame, this sends the reply and the session closes.
+    public func close(code: CloseCode, reason: String = "") {
+        guard context != nil else { return }
+        switch connection.state {
+        case .open:
+            send(.close(CloseFrame(code: code, reason: reason)))
+            flushOutput()
+            scheduleCloseTimeout()
+        case .closeReceived:
+            send(.close(CloseFrame(code: code, reason: reason)))
+            drainEvents()  // the handshake is complete: report it and close the transport
+            flushOutput()
+        case .closeSent, .closed:
+            break
+        }
+    }
+
+    func afterSend() -> Bool {
+        if output.readableBytes >= 64 * 1024 {
+            flushOutput()
+        } else if !inReadBurst && !flushScheduled {
+            flushScheduled = true
+            eventLoop.execute { [self] in
+                flushScheduled = false
+                flushOutput()
+            }
+        }
+        return isWriting && isWritable
+    }
+
+    /// Starts writing output kept while a client's HTTP handlers were being removed.
+    func releaseWrites() {
+        guard case .holdingWrites = phase else { return }
+        phase = .open
+        flushOutput()
+        if reportedClose && role == .server { closeTransport() }
+    }
+
+    func flushOutput() {
+        guard let context, case .open = phase, output.readableBytes > 0 else { return }
+        let out = output
+        output = context.channel.allocator.buffer(capacity: 0)
+        lastWrite = context.writeAndFlush(wrapOutboundOut(out))
+        if !context.channel.isWritable { enforceBackpressureLimit(context) }
+    }
+
+    /// A peer that lets more than ``SessionOptions/maxBackpressure`` pile up is closed
+    /// with 1008 (RFC 6455 §7.4.1 "policy violation"); the close frame cannot overtake the
+    /// queue, so the transport is dropped after queueing it.
+    func enforceBackpressureLimit(_ context: ChannelHandlerContext) {
+        guard let buffered = try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes),
+            buffered > options.maxBackpressure
+        else { return }
+        let close = CloseFrame(code: .policyViolation, reason: "backpressure limit")
+        if connection.state == .open, (try? connection.send(.close(close), into: &output)) != nil {
+            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            output.clear()
+        }
+        phase = .closingTransport(forced: CloseOutcome(code: .policyViolation, reason: close.reason, wasClean: false, initiatedByPeer: false))
+        wakeWritabilityWaiters()
+        context.close(promise: nil)
+    }
+}
