@@ -67,11 +67,11 @@ struct EmbeddedSession {
         return out
     }
 
-    /// Everything the session wrote, decoded as a client would see it.
+    /// Everything the session wrote, decoded as its peer would see it.
     func writtenFrames() throws -> [Frame] {
         var bytes = ByteBuffer()
         while var part = try channel.readOutbound(as: ByteBuffer.self) { bytes.writeBuffer(&part) }
-        var decoder = FrameDecoder(role: .client)
+        var decoder = FrameDecoder(role: session.role.peer)
         var frames: [Frame] = []
         while let decoded = try decoder.nextFrame(from: &bytes) { frames.append(decoded.frame) }
         return frames

@@ -31,3 +31,14 @@ struct ClientRequestOptions: ParsableArguments {
         }
     }
 }
+
+extension WebSocketURL {
+    /// The `<url>` argument, or a usage error naming it.
+    init(argument text: String) throws {
+        do {
+            self = try WebSocketURL(parsing: text)
+        } catch {
+            throw ValidationError("<url>: \(error)")
+        }
+    }
+}

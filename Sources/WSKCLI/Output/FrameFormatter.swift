@@ -190,24 +190,7 @@ struct FrameFormatter {
     }
 
     func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + ByteText.hex(CollectionOfOne(UInt8(scalar.value)))
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
+        JSONObject.escape(text, controls: .visible)
     }
 
     func pad(_ text: String, _ width: Int, left: Bool = false) -> String {

@@ -20,8 +20,22 @@ struct JSONObject {
 
     /// A JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped.
     static func quote(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
+        "\"" + escape(text, controls: .json) + "\""
+    }
+
+    /// How control characters other than `\n`, `\r` and `\t` are written.
+    enum ControlStyle {
+        /// `\u00XX` (JSON).
+        case json
+        /// `\xXX`, DEL included (frame-dump's text view).
+        case visible
+    }
+
+    /// `text` with quotes, backslashes and control characters escaped: the one escaper of
+    /// the output code (JSON, log lines, frame-dump's quoted text).
+    static func escape(_ text: String, controls: ControlStyle) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -29,14 +43,14 @@ struct JSONObject {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 && controls == .json:
+                out += "\\u00" + ByteText.hex(CollectionOfOne(UInt8(scalar.value)))
+            case _ where (scalar.value < 0x20 || scalar.value == 0x7F) && controls == .visible:
+                out += "\\x" + ByteText.hex(CollectionOfOne(UInt8(scalar.value)))
             default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + ByteText.hex(CollectionOfOne(UInt8(scalar.value)))
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        return out
     }
 }

@@ -58,7 +58,10 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
             while sending && nextIntendedSend <= now {
                 let intended = nextIntendedSend
                 scheduled += 1
-                if sendTimes.count >= Self.maxInFlight {
+                // Flow control: a server that does not take what is sent (the socket is
+                // above its high water mark) puts the generator behind schedule; nothing is
+                // queued beyond the channel's water marks.
+                if sendTimes.count >= Self.maxInFlight || !(session?.isWritable ?? false) {
                     recorder?.behindSchedule += 1
                 } else {
                     sendOne(at: intended)

@@ -80,11 +80,7 @@ public struct Bench: WSKCommand {
     public init() {}
 
     public func validate() throws {
-        do {
-            _ = try WebSocketURL(parsing: url)
-        } catch {
-            throw ValidationError("<url>: \(error)")
-        }
+        _ = try WebSocketURL(argument: url)
         guard (1...100_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 100000, got \(connections)") }
         guard (0...(64 << 20)).contains(size.value) else { throw ValidationError("--size must be at most 64 MiB, got \(size)") }
         guard (1...10_000).contains(depth) else { throw ValidationError("--depth must be between 1 and 10000, got \(depth)") }
@@ -96,7 +92,7 @@ public struct Bench: WSKCommand {
     }
 
     public func execute() async throws {
-        let target = try WebSocketURL(parsing: url)
+        let target = try WebSocketURL(argument: url)
         var client = WebSocketClientConfiguration()
         client.limits.maxMessageSize = max(size.value, 1)
         client.limits.maxFrameSize = max(size.value, 1)

@@ -71,11 +71,7 @@ public struct Connect: WSKCommand {
     public init() {}
 
     public func validate() throws {
-        do {
-            _ = try WebSocketURL(parsing: url)
-        } catch {
-            throw ValidationError("<url>: \(error)")
-        }
+        _ = try WebSocketURL(argument: url)
         try request.validate()
         try compression.validate()
         try connection.validate()
@@ -96,7 +92,7 @@ public struct Connect: WSKCommand {
     }
 
     public func execute() async throws {
-        let target = try WebSocketURL(parsing: url)
+        let target = try WebSocketURL(argument: url)
         var configuration = WebSocketClientConfiguration()
         configuration.limits.maxMessageSize = connection.maxMessageSize.value
         configuration.limits.maxFrameSize = connection.maxFrameSize?.value ?? max(connection.maxMessageSize.value, 1)

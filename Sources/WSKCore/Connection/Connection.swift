@@ -125,7 +125,7 @@ public struct Connection {
             events.append(.pong(frame.payload))
         case .close:
             // The decoder already validated the payload (RFC 6455 §5.5.1, §7.4).
-            let close = (try? CloseFrame.parse(payload: frame.payload).get()) ?? CloseFrame(code: nil)
+            let close = decoded.close ?? CloseFrame(code: nil)
             receivedClose(close, replyingInto: &output)
         default:
             receivedData(decoded, replyingInto: &output)

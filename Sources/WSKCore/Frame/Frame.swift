@@ -44,4 +44,14 @@ public struct DecodedFrame: Hashable, Sendable {
     public var streamOffset: Int
     /// The length of the frame's header (2 to 14 bytes).
     public var headerLength: Int
+    /// For a close frame with a valid payload: the payload parsed, once (RFC 6455 §5.5.1).
+    public var close: CloseFrame? = nil
+
+    /// Creates a decoded frame.
+    public init(frame: Frame, streamOffset: Int, headerLength: Int, close: CloseFrame? = nil) {
+        self.frame = frame
+        self.streamOffset = streamOffset
+        self.headerLength = headerLength
+        self.close = close
+    }
 }

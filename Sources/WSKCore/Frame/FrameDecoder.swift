@@ -286,10 +286,13 @@ public struct FrameDecoder {
             // The message ended inside a multi-byte sequence.
             try report(violation.reason, at: violation.streamOffset)
         }
+        var close: CloseFrame? = nil
         if header.opcode == .close {
             hasReceivedClose = true
-            if case .failure(let reason) = CloseFrame.parse(payload: body) {
-                try report(reason, at: frameOffset)
+            // The one parse of a received close payload; it travels on as a CloseFrame.
+            switch CloseFrame.parse(payload: body) {
+            case .success(let parsed): close = parsed
+            case .failure(let reason): try report(reason, at: frameOffset)
             }
         }
         let frame = Frame(
@@ -299,7 +302,7 @@ public struct FrameDecoder {
             maskingKey: maskingKey,
             payload: body
         )
-        return DecodedFrame(frame: frame, streamOffset: frameOffset, headerLength: header.encodedLength)
+        return DecodedFrame(frame: frame, streamOffset: frameOffset, headerLength: header.encodedLength, close: close)
     }
 
     // MARK: - Violations

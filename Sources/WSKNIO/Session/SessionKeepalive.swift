@@ -46,28 +46,29 @@ public struct KeepalivePolicy: Sendable {
     }
 }
 
-/// Runs a ``KeepalivePolicy`` for one session on its event loop. Any byte from the peer
-/// counts as a sign of life (a pong, but also a message).
+/// Runs a ``KeepalivePolicy`` for one session on its event loop, by the loop's clock. Any
+/// byte from the peer counts as a sign of life (a pong, but also a message).
 final class SessionKeepalive {
     let policy: KeepalivePolicy
     let eventLoop: EventLoop
-    var lastActivity: NIODeadline = .now()
+    var lastActivity: NIODeadline
     var pingSentAt: NIODeadline?
     var task: Scheduled<Void>?
 
     init(policy: KeepalivePolicy, eventLoop: EventLoop) {
         self.policy = policy
         self.eventLoop = eventLoop
+        self.lastActivity = eventLoop.now
     }
 
     /// Starts the timer; `ping` sends a ping, `end` ends the connection.
     func start(ping: @escaping () -> Void, end: @escaping (KeepalivePolicy.Ending) -> Void) {
-        schedule(at: .now() + policy.interval, ping: ping, end: end)
+        schedule(at: eventLoop.now + policy.interval, ping: ping, end: end)
     }
 
     /// The peer sent something.
     func activity() {
-        lastActivity = .now()
+        lastActivity = eventLoop.now
         pingSentAt = nil
     }
 
@@ -83,7 +84,7 @@ final class SessionKeepalive {
     }
 
     func fire(ping: @escaping () -> Void, end: @escaping (KeepalivePolicy.Ending) -> Void) {
-        let now = NIODeadline.now()
+        let now = eventLoop.now
         if let sentAt = pingSentAt, let timeout = policy.timeout, now - sentAt >= timeout {
             end(policy.ending)
             return
