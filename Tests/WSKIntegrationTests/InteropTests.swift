@@ -20,19 +20,16 @@ struct InteropTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        let output = OutputCollector(pipe)
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
-        var data = Data()
-        let handle = pipe.fileHandleForReading
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        if process.isRunning {
+        guard waitUntilExited(process, deadline: deadline) else {
             process.terminate()
-            return (-1, "timed out")
+            return (-1, "timed out after \(timeout) s: \(output.text)")
         }
-        data = handle.readDataToEndOfFile()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        output.waitForEnd(deadline: deadline)
+        return (process.terminationStatus, output.text)
     }
 
     @Test(.disabled(if: skip), arguments: [false, true])
