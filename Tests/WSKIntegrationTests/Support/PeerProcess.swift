@@ -1,6 +1,13 @@
 import Foundation
 
-/// A helper program (Python or Node peer, proxy) that prints its port on its first line.
+/// Whether to skip the tests that need a program from another project (Python
+/// `websockets`, Node `ws`, Chromium): `WSK_SKIP_INTEROP=1`, for a development machine
+/// without them. Only those tests may use it; everything else runs against `wsk` itself or
+/// a server scripted in Swift (``ScriptedServer``), so it always runs.
+let skipForeignPeers = ProcessInfo.processInfo.environment["WSK_SKIP_INTEROP"] == "1"
+
+/// A program from another project (a Python or Node WebSocket peer) that prints its port on
+/// its first line.
 final class PeerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
@@ -34,14 +41,6 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     var standardError: String { stderr.text }
-
-    func waitForExit(timeout: Double = 15) -> Int32? {
-        guard waitUntilExited(process, deadline: Date().addingTimeInterval(timeout)) else {
-            process.terminate()
-            return nil
-        }
-        return process.terminationStatus
-    }
 
     deinit {
         if process.isRunning { process.terminate() }
