@@ -141,6 +141,13 @@ final class EchoServerProcess: @unchecked Sendable {
 
     var log: String { process.standardError }
 
+    /// Waits until serve-echo has logged `event` ("open", "close") for `client`, which it
+    /// names by its address (`remote=127.0.0.1:<client's port>`).
+    func waitForLog(_ event: String, client: RawClient, timeout: Double = 10) -> Bool {
+        let needle = " \(event) remote=127.0.0.1:\(client.localPort) "
+        return process.waitForOutput(timeout: timeout) { _, err in err.contains(needle) }
+    }
+
     func stop() -> Int32? {
         process.signal(SIGTERM)
         return process.waitForExit(timeout: 10)
