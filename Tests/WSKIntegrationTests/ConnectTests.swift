@@ -188,22 +188,48 @@ struct ConnectTests {
         // --reconnect the client redials and the rest of stdin goes to the new server.
         let first = try EchoServerProcess()
         let port = first.port
-        final class Box: @unchecked Sendable { var result: (status: Int32, stdout: String, stderr: String)? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            box.result = try? shell("(echo one; sleep 2.5; echo two) | WSK connect --reconnect ws://127.0.0.1:\(port)/")
-            done.signal()
-        }
-        #expect(first.process.waitForOutput { _, err in err.contains("received=0") || err.contains(" open ") }, "\(first.log)")
-        Thread.sleep(forTimeInterval: 0.5)
+        let client = try WSKProcess(["connect", "-v", "--reconnect", "ws://127.0.0.1:\(port)/"], standardInput: true)
+        try client.write("one\n")
+        #expect(client.waitForOutput { out, _ in out == "one\n" }, "\(client.standardError)")
         #expect(first.stop() == 0)
+        #expect(client.waitForOutput { _, err in err.contains("reconnecting in") }, "\(client.standardError)")
         let second = try WSKProcess(["serve-echo", "--port", "\(port)"])
         defer { second.signal(SIGKILL) }
-        #expect(done.wait(timeout: .now() + 20) == .success)
-        #expect(box.result?.stdout == "one\ntwo\n", "\(String(describing: box.result))")
-        #expect(box.result?.stderr.contains("reconnecting in") == true)
-        #expect(box.result?.status == 0)
+        #expect(
+            client.waitForOutput(timeout: 20) { _, err in err.components(separatedBy: "wsk: connected to ").count == 3 },
+            "\(client.standardError)"
+        )
+        try client.write("two\n")
+        try client.closeInput()
+        #expect(client.waitForExit(timeout: 20) == 0, "\(client.standardError)")
+        #expect(client.standardOutput == "one\ntwo\n", "\(client.standardError)")
+        #expect(second.waitForOutput { _, err in err.contains("received=1 sent=1") }, "\(second.standardError)")
+    }
+
+    @Test func lineReadWhileDisconnectedGoesToTheNextConnection() throws {
+        // With --reconnect, a line that arrives between connections belongs to the next one
+        // (the promise of StdinReader in ConnectSession.swift). Written right after the
+        // "reconnecting" note, the line is lost today: StdinReader.next(cancelled:) checks
+        // `cancelled()` only before each 0.1 s wait, so the ended connection's sender, woken
+        // by the new record, takes it and sends it on the dead session. Checking
+        // `cancelled()` again before `records.removeFirst()` fixes it (tried locally). When
+        // it is fixed, this known issue stops being recorded and the test fails: remove
+        // `withKnownIssue` then.
+        let first = try EchoServerProcess()
+        let port = first.port
+        let client = try WSKProcess(["connect", "--reconnect", "ws://127.0.0.1:\(port)/"], standardInput: true)
+        try client.write("one\n")
+        #expect(client.waitForOutput { out, _ in out == "one\n" }, "\(client.standardError)")
+        #expect(first.stop() == 0)
+        #expect(client.waitForOutput { _, err in err.contains("reconnecting in") }, "\(client.standardError)")
+        try client.write("two\n")
+        try client.closeInput()
+        let second = try WSKProcess(["serve-echo", "--port", "\(port)"])
+        defer { second.signal(SIGKILL) }
+        #expect(client.waitForExit(timeout: 30) == 0, "\(client.standardError)")
+        withKnownIssue("a line read between connections goes to the ended one and is lost") {
+            #expect(client.standardOutput == "one\ntwo\n", "\(client.standardError)")
+        }
     }
 
     @Test func unansweredPingsEndTheConnection() throws {
