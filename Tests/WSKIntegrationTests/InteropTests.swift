@@ -29,7 +29,7 @@ struct InteropTests {
             return (-1, "timed out after \(timeout) s: \(output.text)")
         }
         output.waitForEnd(deadline: deadline)
-        return (process.terminationStatus, output.text)
+        return (process.shellStatus, output.text)
     }
 
     @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs the Python websockets package"), arguments: [false, true])

@@ -57,3 +57,13 @@ func waitUntilExited(_ process: Process, deadline: Date) -> Bool {
     }
     return true
 }
+
+extension Process {
+    /// The exit status as a shell reports it: the status for a normal exit, 128 + the signal
+    /// number for a process killed by a signal. Foundation's `terminationStatus` gives the
+    /// bare signal number there, so a crash (SIGILL is 4) would pass for `wsk`'s own exit
+    /// status 4.
+    var shellStatus: Int32 {
+        terminationReason == .uncaughtSignal ? 128 + terminationStatus : terminationStatus
+    }
+}

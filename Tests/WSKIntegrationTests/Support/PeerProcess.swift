@@ -76,5 +76,5 @@ func shell(_ script: String, environment: [String: String] = [:], timeout: Doubl
     guard stdout.waitForEnd(deadline: deadline), stderr.waitForEnd(deadline: deadline) else {
         throw TestFailure("output still open after the shell exited: \(script)")
     }
-    return (process.terminationStatus, stdout.text, stderr.text)
+    return (process.shellStatus, stdout.text, stderr.text)
 }

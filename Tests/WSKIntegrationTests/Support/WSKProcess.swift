@@ -103,7 +103,7 @@ final class WSKProcess: @unchecked Sendable {
         // All output is in once the pipes reach end of file.
         stdout.waitForEnd(deadline: deadline)
         stderr.waitForEnd(deadline: deadline)
-        return process.terminationStatus
+        return process.shellStatus
     }
 
     deinit {
