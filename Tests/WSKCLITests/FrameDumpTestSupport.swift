@@ -65,5 +65,7 @@ func runWSK(_ arguments: [String], input: [UInt8] = [], environment: [String: St
     let out = stdout.fileHandleForReading.readDataToEndOfFile()
     let err = stderr.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    // 128 + signal for a crash, as a shell reports it (terminationStatus is the bare signal number).
+    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    return (status, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
 }

@@ -16,8 +16,12 @@ struct BenchTests {
         var connections: Int
         var depth: Int
         var mode: String
+        var rate: Double?
+        var seconds: Double
+        var message_size: Int
         var messages: Int
         var messages_per_second: Double
+        var bytes_per_second: Double
         var errors: Int
         var behind_schedule: Int
         var latency_us: Latency
@@ -42,15 +46,45 @@ struct BenchTests {
         #expect(server.process.waitForOutput { _, err in err.components(separatedBy: "code=1000").count - 1 >= 4 }, "\(server.log)")
     }
 
-    @Test func fixedRateSendsOnSchedule() throws {
-        let server = try EchoServerProcess()
+    /// The `close` lines of serve-echo's JSON log, once `count` connections have closed.
+    func closeEvents(_ server: EchoServerProcess, count: Int) -> [[String: Any]] {
+        func closes() -> [[String: Any]] {
+            server.log.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            }.filter { $0["event"] as? String == "close" }
+        }
+        server.process.waitForOutput { _, _ in closes().count >= count }
+        return closes()
+    }
+
+    @Test func fixedRateReportAgreesWithItselfAndTheServer() throws {
+        let server = try EchoServerProcess(["--log-format", "json"])
         let run = try WSKProcess.run(["bench", "-c", "2", "--rate", "200", "--duration", "1", "--warmup", "0.2", "--json", "ws://127.0.0.1:\(server.port)/"])
         #expect(run.status == 0, "\(run.stderr)")
         let result = try decode(run.stdout)
         #expect(result.mode == "fixed-rate")
-        // 200 msgs/s for 1 s: the schedule, not the server's speed, sets the count.
-        #expect((150...250).contains(result.messages), "\(result.messages)")
+        #expect(result.rate == 200)
+        #expect(result.connections == 2)
+        #expect(result.errors == 0)
+        // Sends are only skipped with 65,536 echoes outstanding, far more than this run sends.
         #expect(result.behind_schedule == 0)
+        #expect(result.messages > 0)
+        // The rates it reports follow from its own count and the measured window (no
+        // wall-clock bounds: how many messages fit in the window depends on the machine).
+        #expect(result.seconds == 1)
+        #expect(result.messages_per_second == (Double(result.messages) / result.seconds).rounded(), "\(run.stdout)")
+        #expect(result.bytes_per_second == (Double(result.messages * result.message_size) / result.seconds).rounded(), "\(run.stdout)")
+        // Each echo it counted is one serve-echo received and sent back: per connection the
+        // server echoed all it received, closed cleanly with 1000, and in total received at
+        // least what bench counted (bench counts only the measured window).
+        let closes = closeEvents(server, count: 2)
+        #expect(closes.count == 2, "\(server.log)")
+        for close in closes {
+            #expect(close["code"] as? Int == 1000 && close["clean"] as? Bool == true, "\(close)")
+            #expect(close["received"] as? Int == close["sent"] as? Int, "\(close)")
+        }
+        let received = closes.compactMap { $0["received"] as? Int }.reduce(0, +)
+        #expect(received >= result.messages, "server received \(received), bench counted \(result.messages)")
     }
 
     @Test func humanReportAndWrongEchoes() throws {

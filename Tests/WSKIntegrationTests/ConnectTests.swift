@@ -1,12 +1,12 @@
 import Foundation
+import NIOCore
 import Testing
+import WSKCore
 
-/// `wsk connect` in pipe mode against `wsk serve-echo` and other implementations' servers,
-/// plus failed handshakes, TLS, proxies and exit codes.
+/// `wsk connect` in pipe mode against `wsk serve-echo`, scripted servers and other
+/// implementations' servers, plus failed handshakes, TLS, proxies and exit codes.
 @Suite("connect (pipe mode)", .serialized, .timeLimit(.minutes(3)))
 struct ConnectTests {
-    static let skip = ProcessInfo.processInfo.environment["WSK_SKIP_INTEROP"] == "1"
-
     @Test func linesInLinesOut() throws {
         let server = try EchoServerProcess()
         let result = try shell("printf 'hello\\nκόσμε ✓\\n\\nlast' | WSK connect ws://127.0.0.1:\(server.port)/")
@@ -79,11 +79,11 @@ struct ConnectTests {
         #expect(result.stderr.contains(fragment), "\(result.stderr)")
     }
 
-    // MARK: - Other implementations' servers
+    // MARK: - Other implementations' servers (need the foreign peer)
 
-    @Test(.disabled(if: skip), arguments: [false, true])
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs the Python websockets package"), arguments: [false, true])
     func pythonWebsocketsServer(deflate: Bool) throws {
-        let peer = try PeerProcess("python3", "py_server.py", ["echo"] + (deflate ? ["--deflate"] : []))
+        let peer = try PeerProcess("python3", "py_server.py", deflate ? ["--deflate"] : [])
         let big = String(repeating: "z", count: 1 << 20)
         let input = try temporaryFile("hi\nκόσμε\n\(big)\n")
         let result = try shell("WSK connect -v --wait 1 ws://127.0.0.1:\(peer.port)/ < '\(input)'")
@@ -94,7 +94,7 @@ struct ConnectTests {
         #expect(binary.stdout == "AAEC/w==\n")
     }
 
-    @Test(.disabled(if: skip), arguments: [false, true])
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs Node ws (Debian node-ws)"), arguments: [false, true])
     func nodeWsServer(deflate: Bool) throws {
         let peer = try PeerProcess("node", "node_server.js", deflate ? ["--deflate"] : [])
         let big = String(repeating: "q", count: 300_000)
@@ -105,38 +105,82 @@ struct ConnectTests {
         #expect(result.stderr.contains(deflate ? "extensions=permessage-deflate" : "extensions=\n"), "\(result.stderr)")
     }
 
-    @Test(.disabled(if: skip))
-    func echoModeReflectsEveryMessageUnchanged() throws {
-        let peer = try PeerProcess("python3", "py_server.py", ["reflect"])
-        let result = try shell("WSK connect --echo --wait-for-close ws://127.0.0.1:\(peer.port)/ < /dev/null")
+    // MARK: - Scripted servers (written in Swift, always run)
+
+    @Test func echoModeReflectsEveryMessageUnchanged() throws {
+        // The server sends a text, a binary and a three-frame message, and wants each back.
+        let server = try ScriptedServer { peer -> [Message?] in
+            try peer.acceptHandshake()
+            var echoes: [Message?] = []
+            try peer.send(.text("text ✓"))
+            echoes.append(try peer.nextMessage(timeout: 10))
+            try peer.send(.binary(ByteBuffer(bytes: [0, 1, 2])))
+            echoes.append(try peer.nextMessage(timeout: 10))
+            try peer.sendFragmented(.text, ByteBuffer(string: "fragmented"), fragmentSize: 4)
+            echoes.append(try peer.nextMessage(timeout: 10))
+            try peer.send(.close(CloseFrame(code: .normalClosure)))
+            _ = try peer.eventsUntilClosed(timeout: 10)
+            return echoes
+        }
+        let result = try shell("WSK connect --echo --wait-for-close ws://127.0.0.1:\(server.port)/ < /dev/null")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(peer.waitForExit() == 0)
+        #expect(try server.outcome() == [
+            Message(opcode: .text, data: ByteBuffer(string: "text ✓")),
+            Message(opcode: .binary, data: ByteBuffer(bytes: [0, 1, 2])),
+            Message(opcode: .text, data: ByteBuffer(string: "fragmented")),
+        ])
     }
 
-    @Test(.disabled(if: skip))
-    func slowStdoutLosesNothing() throws {
-        let peer = try PeerProcess("python3", "py_server.py", ["send-many", "20000"])
-        // The reader sleeps first, so wsk's stdout fills up and it must wait, not drop.
-        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(peer.port)/ < /dev/null | (sleep 2; wc -l)")
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "20000", "\(result.stderr)")
+    @Test func slowStdoutLosesNothing() throws {
+        let count = 20_000
+        // The server sends numbered 1 KiB messages as fast as the socket takes them, then
+        // closes with 1000.
+        let server = try ScriptedServer { peer -> CloseCode? in
+            try peer.acceptHandshake()
+            var out = ByteBuffer()
+            for index in 0..<count {
+                try peer.connection!.send(.text(String(format: "%08d ", index) + String(repeating: "x", count: 1015)), into: &out)
+                if out.readableBytes >= 256 * 1024 {
+                    try peer.sendRaw(out)
+                    out.clear()
+                }
+            }
+            try peer.connection!.send(.close(CloseFrame(code: .normalClosure)), into: &out)
+            try peer.sendRaw(out)
+            return RawClient.closeCode(in: try peer.eventsUntilClosed(timeout: 60))
+        }
+        // The reader sleeps first (the scenario, not synchronisation), so wsk's stdout fills
+        // up and it must wait, not drop. awk prints the line count and how many lines are
+        // out of order.
+        let result = try shell("set -o pipefail; WSK connect --wait-for-close ws://127.0.0.1:\(server.port)/ < /dev/null | (sleep 2; awk '$1 + 0 != NR - 1 { bad++ } END { print NR, bad + 0 }')")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "\(count) 0\n", "\(result.stderr)")
+        #expect(try server.outcome(timeout: 60) == .normalClosure)
     }
 
-    // MARK: - Exit codes for broken peers
+    // MARK: - Exit codes for broken peers (scripted servers)
 
-    @Test(.disabled(if: skip))
-    func maskedServerFrameIsAProtocolError() throws {
-        let peer = try PeerProcess("python3", "py_server.py", ["masked"])
-        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(peer.port)/ < /dev/null")
+    @Test func maskedServerFrameIsAProtocolError() throws {
+        let server = try ScriptedServer { peer -> CloseCode? in
+            try peer.acceptHandshake()
+            // A masked frame from a server (RFC 6455 §5.1: the client must fail the connection).
+            try peer.sendRaw([0x81, 0x82, 1, 2, 3, 4, UInt8(ascii: "h") ^ 1, UInt8(ascii: "i") ^ 2])
+            return RawClient.closeCode(in: try peer.eventsUntilClosed(timeout: 10))
+        }
+        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(server.port)/ < /dev/null")
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("server frame is masked"), "\(result.stderr)")
+        // wsk told the server why, with 1002.
+        #expect(try server.outcome() == .protocolError)
     }
 
-    @Test(.disabled(if: skip))
-    func droppedConnectionIsAbnormal() throws {
-        let peer = try PeerProcess("python3", "py_server.py", ["drop"])
-        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(peer.port)/ < /dev/null")
+    @Test func droppedConnectionIsAbnormal() throws {
+        // The server completes the handshake, then closes TCP without a close frame.
+        let server = try ScriptedServer { peer in try peer.acceptHandshake() }
+        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(server.port)/ < /dev/null")
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stderr.contains("1006"), "\(result.stderr)")
+        try server.outcome()
     }
 
     @Test func reconnectsWhenTheServerGoesAway() throws {
@@ -144,53 +188,99 @@ struct ConnectTests {
         // --reconnect the client redials and the rest of stdin goes to the new server.
         let first = try EchoServerProcess()
         let port = first.port
-        final class Box: @unchecked Sendable { var result: (status: Int32, stdout: String, stderr: String)? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            box.result = try? shell("(echo one; sleep 2.5; echo two) | WSK connect --reconnect ws://127.0.0.1:\(port)/")
-            done.signal()
-        }
-        #expect(first.process.waitForOutput { _, err in err.contains("received=0") || err.contains(" open ") }, "\(first.log)")
-        Thread.sleep(forTimeInterval: 0.5)
+        let client = try WSKProcess(["connect", "-v", "--reconnect", "ws://127.0.0.1:\(port)/"], standardInput: true)
+        try client.write("one\n")
+        #expect(client.waitForOutput { out, _ in out == "one\n" }, "\(client.standardError)")
         #expect(first.stop() == 0)
+        #expect(client.waitForOutput { _, err in err.contains("reconnecting in") }, "\(client.standardError)")
         let second = try WSKProcess(["serve-echo", "--port", "\(port)"])
         defer { second.signal(SIGKILL) }
-        #expect(done.wait(timeout: .now() + 20) == .success)
-        #expect(box.result?.stdout == "one\ntwo\n", "\(String(describing: box.result))")
-        #expect(box.result?.stderr.contains("reconnecting in") == true)
-        #expect(box.result?.status == 0)
+        #expect(
+            client.waitForOutput(timeout: 20) { _, err in err.components(separatedBy: "wsk: connected to ").count == 3 },
+            "\(client.standardError)"
+        )
+        try client.write("two\n")
+        try client.closeInput()
+        #expect(client.waitForExit(timeout: 20) == 0, "\(client.standardError)")
+        #expect(client.standardOutput == "one\ntwo\n", "\(client.standardError)")
+        #expect(second.waitForOutput { _, err in err.contains("received=1 sent=1") }, "\(second.standardError)")
     }
 
-    @Test(.disabled(if: skip))
-    func unansweredPingsEndTheConnection() throws {
-        let peer = try PeerProcess("python3", "py_server.py", ["no-pong"])
-        let result = try shell("WSK connect --wait-for-close --ping-interval 0.2 --ping-timeout 0.3 ws://127.0.0.1:\(peer.port)/ < /dev/null")
+    @Test func lineReadWhileDisconnectedGoesToTheNextConnection() throws {
+        // With --reconnect, a line that arrives between connections belongs to the next one
+        // (the promise of StdinReader in ConnectSession.swift). Written right after the
+        // "reconnecting" note, the line is lost today: StdinReader.next(cancelled:) checks
+        // `cancelled()` only before each 0.1 s wait, so the ended connection's sender, woken
+        // by the new record, takes it and sends it on the dead session. Checking
+        // `cancelled()` again before `records.removeFirst()` fixes it (tried locally). When
+        // it is fixed, this known issue stops being recorded and the test fails: remove
+        // `withKnownIssue` then.
+        let first = try EchoServerProcess()
+        let port = first.port
+        let client = try WSKProcess(["connect", "--reconnect", "ws://127.0.0.1:\(port)/"], standardInput: true)
+        try client.write("one\n")
+        #expect(client.waitForOutput { out, _ in out == "one\n" }, "\(client.standardError)")
+        #expect(first.stop() == 0)
+        #expect(client.waitForOutput { _, err in err.contains("reconnecting in") }, "\(client.standardError)")
+        try client.write("two\n")
+        try client.closeInput()
+        let second = try WSKProcess(["serve-echo", "--port", "\(port)"])
+        defer { second.signal(SIGKILL) }
+        #expect(client.waitForExit(timeout: 30) == 0, "\(client.standardError)")
+        withKnownIssue("a line read between connections goes to the ended one and is lost") {
+            #expect(client.standardOutput == "one\ntwo\n", "\(client.standardError)")
+        }
+    }
+
+    @Test func unansweredPingsEndTheConnection() throws {
+        // The server reads everything and answers nothing, so pings get no pong.
+        let server = try ScriptedServer { peer -> Int in
+            try peer.acceptHandshake(autoReplyPolicy: .passThrough)
+            var pings = 0
+            while let event = try peer.nextEvent(timeout: 10) {
+                if case .ping = event { pings += 1 }
+                if case .closed = event { break }
+            }
+            return pings
+        }
+        let result = try shell("WSK connect --wait-for-close --ping-interval 0.2 --ping-timeout 0.3 ws://127.0.0.1:\(server.port)/ < /dev/null")
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stderr.contains("no pong"), "\(result.stderr)")
+        #expect(try server.outcome() >= 1)
     }
 
-    @Test(.disabled(if: skip))
-    func serverCloseCodesMapToExitCodes() throws {
-        let normal = try PeerProcess("python3", "py_server.py", ["close", "1000"])
-        #expect(try shell("WSK connect --wait-for-close ws://127.0.0.1:\(normal.port)/ < /dev/null").status == 0)
-        let policy = try PeerProcess("python3", "py_server.py", ["close", "1008"])
+    /// A server that completes the handshake, closes with `code`, and returns the code of
+    /// the client's close reply.
+    func closingServer(_ code: UInt16) throws -> ScriptedServer<CloseCode?> {
+        try ScriptedServer { peer in
+            try peer.acceptHandshake()
+            try peer.send(.close(CloseFrame(code: CloseCode(code))))
+            return RawClient.closeCode(in: try peer.eventsUntilClosed(timeout: 10))
+        }
+    }
+
+    @Test func serverCloseCodesMapToExitCodes() throws {
+        let normal = try closingServer(1000)
+        let clean = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(normal.port)/ < /dev/null")
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(try normal.outcome() == .normalClosure)
+        let policy = try closingServer(1008)
         let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(policy.port)/ < /dev/null")
         #expect(result.status == 4)
         #expect(result.stderr.contains("1008"), "\(result.stderr)")
+        #expect(try policy.outcome() == CloseCode(1008))
     }
 
     // MARK: - TLS and proxies
 
-    @Test(.disabled(if: skip))
-    func tlsWithSelfSignedCertificate() throws {
+    @Test func tlsWithSelfSignedCertificate() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         let made = try shell("openssl req -x509 -newkey rsa:2048 -nodes -keyout '\(key)' -out '\(cert)' -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>&1")
-        #expect(made.status == 0, "\(made.stdout)")
+        try #require(made.status == 0, "openssl could not make a certificate: \(made.stdout)")
         let server = try EchoServerProcess(["--tls-cert", cert, "--tls-key", key])
         let trusted = try shell("WSK connect --cacert '\(cert)' wss://localhost:\(server.port)/ -x secure --exit-after 1")
         #expect(trusted.status == 0, "\(trusted.stderr)")
@@ -203,10 +293,9 @@ struct ConnectTests {
         #expect(renamed.stdout == "named\n", "\(renamed.stderr)")
     }
 
-    @Test(.disabled(if: skip))
-    func throughAnHTTPConnectProxy() throws {
+    @Test func throughAnHTTPConnectProxy() throws {
         let server = try EchoServerProcess()
-        let proxy = try PeerProcess("python3", "connect_proxy.py", ["--auth", "u:p"])
+        let proxy = try ConnectProxy(credentials: "u:p")
         let flag = try shell("WSK connect --proxy http://u:p@127.0.0.1:\(proxy.port) ws://127.0.0.1:\(server.port)/ -x via-proxy --exit-after 1")
         #expect(flag.status == 0, "\(flag.stderr)")
         #expect(flag.stdout == "via-proxy\n")
@@ -215,7 +304,6 @@ struct ConnectTests {
             environment: ["http_proxy": "http://u:p@127.0.0.1:\(proxy.port)"]
         )
         #expect(environment.stdout == "via-env\n", "\(environment.stderr)")
-        #expect(proxy.standardError.components(separatedBy: "CONNECT 127.0.0.1:\(server.port)").count == 3)
         let excluded = try shell(
             "WSK connect ws://127.0.0.1:\(server.port)/ -x direct --exit-after 1",
             environment: ["http_proxy": "http://127.0.0.1:1", "no_proxy": "127.0.0.1"]
@@ -224,6 +312,11 @@ struct ConnectTests {
         let badAuth = try shell("WSK connect --proxy http://u:wrong@127.0.0.1:\(proxy.port) ws://127.0.0.1:\(server.port)/ -x no")
         #expect(badAuth.status == 1)
         #expect(badAuth.stderr.contains("407"), "\(badAuth.stderr)")
+        // Two tunnels with the right credentials, one refused, none for the no_proxy host.
+        let target = "127.0.0.1:\(server.port)"
+        #expect(proxy.requests == [
+            .init(target: target, authorized: true), .init(target: target, authorized: true), .init(target: target, authorized: false),
+        ])
     }
 }
 

@@ -6,11 +6,11 @@ import Testing
 ///
 /// `.ci/run` installs the peers (pip `websockets`, Debian `node-ws`, `chromium`). A peer
 /// that is missing fails the test, so CI can never pass without running them; set
-/// `WSK_SKIP_INTEROP=1` to skip them on a development machine that lacks them.
+/// `WSK_SKIP_INTEROP=1` to skip them on a development machine that lacks them (each skip
+/// names the missing peer).
 @Suite("Interop with other implementations", .serialized, .timeLimit(.minutes(3)))
 struct InteropTests {
     static let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers")
-    static let skip = ProcessInfo.processInfo.environment["WSK_SKIP_INTEROP"] == "1"
 
     /// Runs a program to completion; returns status and combined output.
     static func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> (status: Int32, output: String) {
@@ -20,22 +20,19 @@ struct InteropTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        let output = OutputCollector(pipe)
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
-        var data = Data()
-        let handle = pipe.fileHandleForReading
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        if process.isRunning {
+        guard waitUntilExited(process, deadline: deadline) else {
             process.terminate()
-            return (-1, "timed out")
+            return (-1, "timed out after \(timeout) s: \(output.text)")
         }
-        data = handle.readDataToEndOfFile()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        output.waitForEnd(deadline: deadline)
+        return (process.shellStatus, output.text)
     }
 
-    @Test(.disabled(if: skip), arguments: [false, true])
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs the Python websockets package"), arguments: [false, true])
     func pythonWebsocketsClient(deflate: Bool) throws {
         let server = try EchoServerProcess()
         let result = try Self.run("python3", [Self.peers.appendingPathComponent("py_client.py").path, "ws://127.0.0.1:\(server.port)/"] + (deflate ? ["--deflate"] : []))
@@ -43,7 +40,7 @@ struct InteropTests {
         #expect(result.output.hasPrefix("OK"), "\(result.output)")
     }
 
-    @Test(.disabled(if: skip), arguments: [false, true])
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs Node ws (Debian node-ws)"), arguments: [false, true])
     func nodeWsClient(deflate: Bool) throws {
         let server = try EchoServerProcess()
         let result = try Self.run("node", [Self.peers.appendingPathComponent("node_client.js").path, "ws://127.0.0.1:\(server.port)/"] + (deflate ? ["--deflate"] : []))
@@ -51,7 +48,8 @@ struct InteropTests {
         #expect(result.output.hasPrefix("OK"), "\(result.output)")
     }
 
-    @Test(.disabled(if: skip))
+    /// wsk's own TLS client against serve-echo runs in ConnectTests without skipping.
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs the Python websockets package (the TLS client)"))
     func tlsWithASelfSignedCertificate() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -73,7 +71,7 @@ struct InteropTests {
     }
 
     /// The console page at GET / in headless Chromium: it connects, sends, and shows the echo.
-    @Test(.disabled(if: skip))
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs Chromium"))
     func browserConsoleInHeadlessChromium() throws {
         let server = try EchoServerProcess()
         let result = try Self.run("chromium", [

@@ -63,7 +63,12 @@ struct ProxyTests {
     }
 
     @Test func relaysToATCPService() throws {
-        let service = try PeerProcess("python3", "tcp-upper.py")
+        // A TCP service that answers every chunk upper-cased, until the client ends.
+        let service = try ScriptedServer { peer in
+            while let bytes = try peer.readSome(timeout: 10), !bytes.isEmpty {
+                try peer.sendRaw(Array(String(decoding: bytes, as: UTF8.self).uppercased().utf8))
+            }
+        }
         let proxy = try ProxyProcess(["tcp://127.0.0.1:\(service.port)"])
         let result = try shell("printf 'shout' | WSK connect --binary ws://127.0.0.1:\(proxy.port)/")
         #expect(result.status == 0, "\(result.stderr)")

@@ -189,9 +189,10 @@ struct ServeEchoTests {
         #expect(c.responseStatus == 503)
         try a.send(.close(CloseFrame(code: .normalClosure)))
         _ = try a.eventsUntilClosed()
-        Thread.sleep(forTimeInterval: 0.2)
+        // serve-echo logs the close once the session has left the count of open ones.
+        #expect(server.waitForLog("close", client: a), "\(server.log)")
         let d = try RawClient.connect(port: server.port)
-        #expect(d.handshakeOK)
+        #expect(d.handshakeOK, "\(d.responseHead)")
     }
 
     @Test func silentClientsAreDroppedAfterTheHandshakeTimeout() throws {
@@ -209,12 +210,11 @@ struct ServeEchoTests {
             Issue.record("expected a ping")
             return
         }
-        // RawClient answered the ping automatically; stay silent afterwards: a second ping,
-        // then (unanswered, since we stop reading) a close with 1001.
-        let silent = try RawClient.connect(port: server.port)
-        Thread.sleep(forTimeInterval: 1.2)  // do not read: the ping goes unanswered
-        let events = try silent.eventsUntilClosed(timeout: 3)
-        #expect(RawClient.closeCode(in: events) == .goingAway)
+        // A client that reads but never answers: the server pings it, then closes with 1001.
+        let silent = try RawClient.connect(port: server.port, autoReplyPolicy: .passThrough)
+        let events = try silent.eventsUntilClosed(timeout: 5)
+        #expect(events.first.map { if case .ping = $0 { true } else { false } } == true, "\(events)")
+        #expect(RawClient.closeCode(in: events) == .goingAway, "\(events)")
     }
 
     @Test func originAndRequiredHeaderChecks() throws {

@@ -1,10 +1,17 @@
 import Foundation
 
-/// A helper program (Python or Node peer, proxy) that prints its port on its first line.
+/// Whether to skip the tests that need a program from another project (Python
+/// `websockets`, Node `ws`, Chromium): `WSK_SKIP_INTEROP=1`, for a development machine
+/// without them. Only those tests may use it; everything else runs against `wsk` itself or
+/// a server scripted in Swift (``ScriptedServer``), so it always runs.
+let skipForeignPeers = ProcessInfo.processInfo.environment["WSK_SKIP_INTEROP"] == "1"
+
+/// A program from another project (a Python or Node WebSocket peer) that prints its port on
+/// its first line.
 final class PeerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
-    private let collected = Collected()
+    private let stderr: OutputCollector
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Peers")
@@ -17,11 +24,7 @@ final class PeerProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let collected = self.collected
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.lock.withLock { collected.err.append(data) }
-        }
+        stderr = OutputCollector(err)
         try process.run()
         var line = Data()
         let deadline = Date().addingTimeInterval(15)
@@ -32,22 +35,12 @@ final class PeerProcess: @unchecked Sendable {
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
             process.terminate()
-            throw TestFailure("\(script) did not print a port: \(String(decoding: line, as: UTF8.self))")
+            throw TestFailure("\(script) did not print a port: \(String(decoding: line, as: UTF8.self)); stderr: \(stderr.text)")
         }
         self.port = port
     }
 
-    var standardError: String { collected.lock.withLock { String(decoding: collected.err, as: UTF8.self) } }
-
-    func waitForExit(timeout: Double = 15) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning {
-            process.terminate()
-            return nil
-        }
-        return process.terminationStatus
-    }
+    var standardError: String { stderr.text }
 
     deinit {
         if process.isRunning { process.terminate() }
@@ -71,34 +64,17 @@ func shell(_ script: String, environment: [String: String] = [:], timeout: Doubl
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
-    let collected = Collected()
-    out.fileHandleForReading.readabilityHandler = { handle in
-        let data = handle.availableData
-        collected.lock.withLock { collected.out.append(data) }
-    }
-    err.fileHandleForReading.readabilityHandler = { handle in
-        let data = handle.availableData
-        collected.lock.withLock { collected.err.append(data) }
-    }
+    let stdout = OutputCollector(out)
+    let stderr = OutputCollector(err)
     try process.run()
     let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-    if process.isRunning {
+    guard waitUntilExited(process, deadline: deadline) else {
         process.terminate()
         throw TestFailure("timed out: \(script)")
     }
-    Thread.sleep(forTimeInterval: 0.05)
-    out.fileHandleForReading.readabilityHandler = nil
-    err.fileHandleForReading.readabilityHandler = nil
-    let rest = out.fileHandleForReading.readDataToEndOfFile()
-    let restErr = err.fileHandleForReading.readDataToEndOfFile()
-    return collected.lock.withLock {
-        (process.terminationStatus, String(decoding: collected.out + rest, as: UTF8.self), String(decoding: collected.err + restErr, as: UTF8.self))
+    // All output is in once every writer (the shell and what it started) has closed the pipes.
+    guard stdout.waitForEnd(deadline: deadline), stderr.waitForEnd(deadline: deadline) else {
+        throw TestFailure("output still open after the shell exited: \(script)")
     }
-}
-
-final class Collected: @unchecked Sendable {
-    let lock = NSLock()
-    var out = Data()
-    var err = Data()
+    return (process.shellStatus, stdout.text, stderr.text)
 }

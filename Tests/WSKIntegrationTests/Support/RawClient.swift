@@ -8,9 +8,13 @@ import WSKCore
 
 /// A blocking WebSocket client over a real loopback socket, built on WSKCore, for driving
 /// the `wsk` binary in tests. It can also send raw bytes to provoke violations.
+///
+/// The same type serves the server side of a scripted server (``ScriptedServer``): wrap an
+/// accepted socket with ``init(acceptedSocket:)`` and answer with ``acceptHandshake(autoReplyPolicy:)``.
 final class RawClient {
     let fd: Int32
     var connection: Connection?
+    var requestHead = ""
     var responseStatus = 0
     var responseHead = ""
     var responseBody = ""
@@ -38,6 +42,52 @@ final class RawClient {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Wraps a socket accepted by a scripted server; it is closed with this object.
+    init(acceptedSocket: Int32) {
+        fd = acceptedSocket
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// The local port of this socket (what the peer logs as this side's address).
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Reads an HTTP head up to and including the blank line; bytes after it stay in
+    /// ``leftover``.
+    func readHead(timeout: Double = 5) throws -> String {
+        var head = [UInt8]()
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        while !(head.count >= 4 && Array(head.suffix(4)) == terminator) {
+            guard let byte = try readByte(timeout: timeout) else {
+                throw TestFailure("no complete HTTP head; got \(String(decoding: head, as: UTF8.self))")
+            }
+            head.append(byte)
+        }
+        return String(decoding: head, as: UTF8.self)
+    }
+
+    /// Server side: reads the client's upgrade request and answers 101 with the right
+    /// accept key (no extensions, no subprotocol); frames are then read and written with a
+    /// server-role ``Connection``.
+    func acceptHandshake(autoReplyPolicy: AutoReplyPolicy = .automatic) throws {
+        requestHead = try readHead()
+        let key = requestHead.components(separatedBy: "\r\n")
+            .first { $0.lowercased().hasPrefix("sec-websocket-key:") }
+            .map { $0.dropFirst("sec-websocket-key:".count).trimmingCharacters(in: .whitespaces) }
+        guard let key else { throw TestFailure("no Sec-WebSocket-Key in \(requestHead)") }
+        let response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: \(AcceptKey.compute(forKey: key))\r\n\r\n"
+        try sendRaw(Array(response.utf8))
+        connection = Connection(role: .server, autoReplyPolicy: autoReplyPolicy, randomNumberGenerator: SystemRandomNumberGenerator())
+    }
+
     /// Connects and performs the opening handshake; `handshakeOK` tells whether it got 101.
     static func connect(
         port: Int,
@@ -45,10 +95,18 @@ final class RawClient {
         subprotocols: [String] = [],
         compression: PerMessageDeflateOptions? = nil,
         headers: [(String, String)] = [],
-        configuration: WebSocketConfiguration = .init()
+        configuration: WebSocketConfiguration = .init(),
+        autoReplyPolicy: AutoReplyPolicy = .automatic
     ) throws -> RawClient {
         let client = try RawClient(port: port)
-        try client.handshake(path: path, subprotocols: subprotocols, compression: compression, headers: headers, configuration: configuration)
+        try client.handshake(
+            path: path,
+            subprotocols: subprotocols,
+            compression: compression,
+            headers: headers,
+            configuration: configuration,
+            autoReplyPolicy: autoReplyPolicy
+        )
         return client
     }
 
@@ -59,7 +117,8 @@ final class RawClient {
         subprotocols: [String],
         compression: PerMessageDeflateOptions?,
         headers: [(String, String)],
-        configuration: WebSocketConfiguration
+        configuration: WebSocketConfiguration,
+        autoReplyPolicy: AutoReplyPolicy = .automatic
     ) throws {
         var key = [UInt8](repeating: 0, count: 16)
         for index in key.indices { key[index] = UInt8.random(in: 0...255) }
@@ -74,13 +133,7 @@ final class RawClient {
         try sendRaw(Array(request.utf8))
 
         // Read the response head.
-        var head = [UInt8]()
-        let terminator: [UInt8] = [13, 10, 13, 10]
-        while !(head.count >= 4 && Array(head.suffix(4)) == terminator) {
-            guard let byte = try readByte(timeout: 5) else { throw TestFailure("no handshake response; got \(String(decoding: head, as: UTF8.self))") }
-            head.append(byte)
-        }
-        responseHead = String(decoding: head, as: UTF8.self)
+        responseHead = try readHead()
         let lines = responseHead.components(separatedBy: "\r\n")
         responseStatus = Int(lines[0].split(separator: " ")[1]) ?? 0
         var fields: [(String, String)] = []
@@ -109,7 +162,13 @@ final class RawClient {
                 negotiated.append(PerMessageDeflate(parameters: parameters, role: .client))
             }
         }
-        connection = Connection(role: .client, configuration: configuration, extensions: negotiated, randomNumberGenerator: SystemRandomNumberGenerator())
+        connection = Connection(
+            role: .client,
+            configuration: configuration,
+            extensions: negotiated,
+            autoReplyPolicy: autoReplyPolicy,
+            randomNumberGenerator: SystemRandomNumberGenerator()
+        )
     }
 
     deinit { close(fd) }

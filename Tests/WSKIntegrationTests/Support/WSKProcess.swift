@@ -24,44 +24,62 @@ enum Binary {
 /// A running `wsk` process: its stdout lines, stderr and exit status.
 final class WSKProcess: @unchecked Sendable {
     let process = Process()
-    let stdout = Pipe()
-    let stderr = Pipe()
-    private let lock = NSLock()
-    private var stdoutData = Data()
-    private var stderrData = Data()
+    private let stdout: OutputCollector
+    private let stderr: OutputCollector
+    /// The write end of stdin, when the process was started with `standardInput: true`.
+    let input: FileHandle?
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `wsk` with `arguments`; stdin is /dev/null unless `standardInput` is true (then
+    /// write with ``write(_:)`` and end it with ``closeInput()``).
+    init(_ arguments: [String], environment: [String: String] = [:], standardInput: Bool = false) throws {
         process.executableURL = Binary.wsk
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.stdoutData.append(data) }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        if standardInput {
+            // A wsk that exited early must make a write fail (EPIPE), not kill the test runner.
+            _ = Glibc.signal(SIGPIPE, SIG_IGN)
+            let pipe = Pipe()
+            process.standardInput = pipe
+            input = pipe.fileHandleForWriting
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            input = nil
         }
-        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.stderrData.append(data) }
-        }
+        stdout = OutputCollector(out)
+        stderr = OutputCollector(err)
         try process.run()
     }
 
-    var standardOutput: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
-    var standardError: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+    var standardOutput: String { stdout.text }
+    var standardError: String { stderr.text }
 
-    /// Waits until `predicate` holds for stdout+stderr, or the timeout passes.
+    /// Writes `text` to the process's stdin.
+    func write(_ text: String) throws {
+        try input?.write(contentsOf: Data(text.utf8))
+    }
+
+    /// Ends the process's stdin.
+    func closeInput() throws {
+        try input?.close()
+    }
+
+    /// Waits until `predicate` holds for stdout+stderr, or the timeout passes. Once the
+    /// process has exited, the predicate is tried once more on all of its output.
     @discardableResult
     func waitForOutput(timeout: Double = 10, _ predicate: (String, String) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if predicate(standardOutput, standardError) { return true }
             if !process.isRunning {
-                Thread.sleep(forTimeInterval: 0.05)
+                stdout.waitForEnd(deadline: deadline)
+                stderr.waitForEnd(deadline: deadline)
                 return predicate(standardOutput, standardError)
             }
             Thread.sleep(forTimeInterval: 0.01)
@@ -73,24 +91,23 @@ final class WSKProcess: @unchecked Sendable {
         kill(process.processIdentifier, number)
     }
 
-    /// Waits for exit; returns the status, or nil on timeout (then kills it).
+    /// Waits for exit and for all of its output; returns the status, or nil on timeout
+    /// (then kills it).
     func waitForExit(timeout: Double = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning {
+        guard waitUntilExited(process, deadline: deadline) else {
             process.terminate()
             kill(process.processIdentifier, SIGKILL)
             return nil
         }
-        // Let the readability handlers drain.
-        Thread.sleep(forTimeInterval: 0.05)
-        return process.terminationStatus
+        // All output is in once the pipes reach end of file.
+        stdout.waitForEnd(deadline: deadline)
+        stderr.waitForEnd(deadline: deadline)
+        return process.shellStatus
     }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        stdout.fileHandleForReading.readabilityHandler = nil
-        stderr.fileHandleForReading.readabilityHandler = nil
     }
 
     /// Runs `wsk` to completion and returns (status, stdout, stderr).
@@ -125,6 +142,13 @@ final class EchoServerProcess: @unchecked Sendable {
     }
 
     var log: String { process.standardError }
+
+    /// Waits until serve-echo has logged `event` ("open", "close") for `client`, which it
+    /// names by its address (`remote=127.0.0.1:<client's port>`).
+    func waitForLog(_ event: String, client: RawClient, timeout: Double = 10) -> Bool {
+        let needle = " \(event) remote=127.0.0.1:\(client.localPort) "
+        return process.waitForOutput(timeout: timeout) { _, err in err.contains(needle) }
+    }
 
     func stop() -> Int32? {
         process.signal(SIGTERM)
