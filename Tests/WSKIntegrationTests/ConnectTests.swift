@@ -207,14 +207,9 @@ struct ConnectTests {
     }
 
     @Test func lineReadWhileDisconnectedGoesToTheNextConnection() throws {
-        // With --reconnect, a line that arrives between connections belongs to the next one
-        // (the promise of StdinReader in ConnectSession.swift). Written right after the
-        // "reconnecting" note, the line is lost today: StdinReader.next(cancelled:) checks
-        // `cancelled()` only before each 0.1 s wait, so the ended connection's sender, woken
-        // by the new record, takes it and sends it on the dead session. Checking
-        // `cancelled()` again before `records.removeFirst()` fixes it (tried locally). When
-        // it is fixed, this known issue stops being recorded and the test fails: remove
-        // `withKnownIssue` then.
+        // With --reconnect, a line that arrives between connections belongs to the next one.
+        // It used to be lost: the ended connection's sender, woken by the new record, took
+        // it and sent it on the dead session.
         let first = try EchoServerProcess()
         let port = first.port
         let client = try WSKProcess(["connect", "--reconnect", "ws://127.0.0.1:\(port)/"], standardInput: true)
@@ -227,9 +222,7 @@ struct ConnectTests {
         let second = try WSKProcess(["serve-echo", "--port", "\(port)"])
         defer { second.signal(SIGKILL) }
         #expect(client.waitForExit(timeout: 30) == 0, "\(client.standardError)")
-        withKnownIssue("a line read between connections goes to the ended one and is lost") {
-            #expect(client.standardOutput == "one\ntwo\n", "\(client.standardError)")
-        }
+        #expect(client.standardOutput == "one\ntwo\n", "\(client.standardError)")
     }
 
     @Test func unansweredPingsEndTheConnection() throws {

@@ -100,7 +100,10 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
             // Stops waiting for stdin once this connection has ended (--reconnect): the
             // next record belongs to the next connection.
             while case .record(let record) = stdin.next(cancelled: { Task.isCancelled }) {
-                await send(message(from: record), on: session)
+                guard await send(message(from: record), on: session) else {
+                    stdin.putBack(record)  // the connection ended: the next one sends it
+                    return
+                }
             }
             if Task.isCancelled { return }
             if pipe.waitForClose { return }
@@ -135,12 +138,15 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
     }
 
     /// Sends on the event loop and waits until the socket can take more (backpressure).
-    func send(_ message: OutboundMessage, on session: WebSocketSession) async {
-        let future: EventLoopFuture<Void> = session.eventLoop.flatSubmit {
+    /// Returns false when the connection no longer sends (the message did not go out).
+    @discardableResult
+    func send(_ message: OutboundMessage, on session: WebSocketSession) async -> Bool {
+        let future: EventLoopFuture<Bool> = session.eventLoop.flatSubmit {
+            guard session.isSending else { return session.eventLoop.makeSucceededFuture(false) }
             session.send(message)
-            return session.whenWritable()
+            return session.whenWritable().map { true }
         }
-        try? await future.get()
+        return (try? await future.get()) ?? false
     }
 
     func closeNormally(_ session: WebSocketSession) {

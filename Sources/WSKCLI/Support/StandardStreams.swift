@@ -47,9 +47,20 @@ final class StdinReader: @unchecked Sendable {
             _ = condition.wait(until: Date().addingTimeInterval(0.1))
         }
         guard !records.isEmpty else { return .end }
+        // The connection may have ended while we waited: the record is the next one's.
+        if cancelled() { return .cancelled }
         let record = records.removeFirst()
         condition.broadcast()
         return .record(record)
+    }
+
+    /// Puts back a record that its connection could not send (it ended meanwhile): it goes
+    /// first to the next connection.
+    func putBack(_ record: [UInt8]) {
+        condition.lock()
+        records.insert(record, at: 0)
+        condition.broadcast()
+        condition.unlock()
     }
 
     private func enqueue(_ record: [UInt8]) {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import WSKCore
@@ -33,19 +34,54 @@ public final class ChildProcess: @unchecked Sendable {
         eventLoop: EventLoop,
         makeHandler: (EventLoopFuture<Int32>) -> ChannelHandler & Sendable
     ) async throws -> ChildProcess {
+        let (pid, childStdin, childStdout) = try start(command: command, environment: environment)
+        let exit = eventLoop.makePromise(of: Int32.self)
+        Self.reap(pid, into: exit)
+        let handler = makeHandler(exit.futureResult)
+        let channel: Channel
+        do {
+            channel = try await NIOPipeBootstrap(group: eventLoop)
+                .channelOption(.allowRemoteHalfClosure, value: true)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+                }
+                .takingOwnershipOfDescriptors(input: childStdout, output: childStdin)
+                .get()
+        } catch {
+            kill(-pid, SIGKILL)
+            throw SpawnError(description: "cannot attach to the program's pipes")
+        }
+        return ChildProcess(pid: pid, channel: channel, exit: exit)
+    }
+
+    /// Creates the pipes and spawns `/bin/sh -c command` in its own process group; returns
+    /// its pid and this side's ends of its stdin and stdout. Synchronous, under a lock.
+    static func start(command: String, environment: [String: String]) throws -> (pid: pid_t, stdin: Int32, stdout: Int32) {
         // A write to a program that exited must fail with EPIPE, not kill wsk.
         signal(SIGPIPE, SIG_IGN)
         var toChild: [Int32] = [0, 0]
         var fromChild: [Int32] = [0, 0]
-        guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else {
+        // Close-on-exec: no other program spawned meanwhile inherits these (a stdin pipe's
+        // write end held by another child would keep this one from ever seeing EOF); the
+        // dup2 below gives this child its own inheritable copies as fds 0 and 1.
+        // (pipe2 is not visible from Swift: pipe, then FD_CLOEXEC, under one lock so that
+        // two spawns cannot interleave.)
+        spawnLock.lock()
+        defer { spawnLock.unlock() }
+        guard pipe(&toChild) == 0 else {
             throw SpawnError(description: "cannot create pipes for the program (too many open files?)")
         }
+        guard pipe(&fromChild) == 0 else {
+            close(toChild[0])
+            close(toChild[1])
+            throw SpawnError(description: "cannot create pipes for the program (too many open files?)")
+        }
+        for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        for fd in toChild + fromChild { posix_spawn_file_actions_addclose(&actions, fd) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -76,23 +112,7 @@ public final class ChildProcess: @unchecked Sendable {
             close(fromChild[0])
             throw SpawnError(description: "cannot start /bin/sh: \(String(cString: strerror(status)))")
         }
-        let exit = eventLoop.makePromise(of: Int32.self)
-        Self.reap(pid, into: exit)
-        let handler = makeHandler(exit.futureResult)
-        let channel: Channel
-        do {
-            channel = try await NIOPipeBootstrap(group: eventLoop)
-                .channelOption(.allowRemoteHalfClosure, value: true)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
-                }
-                .takingOwnershipOfDescriptors(input: fromChild[0], output: toChild[1])
-                .get()
-        } catch {
-            kill(-pid, SIGKILL)
-            throw SpawnError(description: "cannot attach to the program's pipes")
-        }
-        return ChildProcess(pid: pid, channel: channel, exit: exit)
+        return (pid, toChild[1], fromChild[0])
     }
 
     init(pid: pid_t, channel: Channel, exit: EventLoopPromise<Int32>) {
@@ -143,6 +163,9 @@ final class ThreadBody {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
 }
+
+/// Serialises pipe creation and spawning within this process.
+let spawnLock = NIOLock()
 
 /// Calls `body` with a NULL-terminated C array of the strings.
 func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {

@@ -90,6 +90,12 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         context?.channel.closeFuture ?? eventLoop.makeSucceededVoidFuture()
     }
 
+    /// Whether the session still sends: the connection is open (or the peer's close is not
+    /// answered yet) and the transport is not closing.
+    public var isSending: Bool {
+        isWriting && (connection.state == .open || connection.state == .closeReceived)
+    }
+
     var isWriting: Bool {
         if case .closingTransport = phase { return false }
         return context != nil

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Server CPU per echoed message: `wsk serve-echo` (one or more builds) beside the raw TCP
+# echo floor from ../shared/tools, in one sitting. Server pinned to core 0, load generator
+# (wsload, or tcp-pingpong for the floor) to core 1. The server's CPU (utime + stime from
+# /proc/PID/stat) is sampled over the measured window only and divided by the messages the
+# generator counted in it. Prints one line per run and the median of the repeats.
+#
+#   scripts/bench-cpu-per-message.sh [SECONDS] [REPEATS] [WSK_BINARY ...]
+#
+# With no binary, builds and measures this checkout's release wsk. Compare two builds:
+#   scripts/bench-cpu-per-message.sh 5 3 /tmp/wsk-before .build/release/wsk
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-5}
+repeats=${2:-3}
+shift $(( $# > 2 ? 2 : $# )) || true
+binaries=("$@")
+if [ ${#binaries[@]} -eq 0 ]; then
+    swift build -c release --product wsk >/dev/null
+    binaries=(.build/release/wsk)
+fi
+shared=${WSK_SHARED:-../shared}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+cc -O2 -o "$work/wsload" "$shared/tools/wsload.c"
+cc -O2 -o "$work/tcp-echo-server" "$shared/tools/tcp-echo-server.c"
+cc -O2 -o "$work/tcp-pingpong" "$shared/tools/tcp-pingpong.c"
+warmup=1
+ticks_per_second=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+wait_for_port() {
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# measure NAME PID GENERATOR-COMMAND...: prints µs of server CPU per message.
+measure() {
+    local name=$1 pid=$2
+    shift 2
+    local out="$work/out"
+    taskset -c 1 "$@" >"$out" 2>/dev/null &
+    local generator=$!
+    sleep "$warmup"
+    local before after
+    before=$(cpu_ticks "$pid")
+    sleep "$seconds"
+    after=$(cpu_ticks "$pid")
+    wait "$generator" || true
+    local rate
+    rate=$(grep -oE '(msgs_per_s=|msgs/s: )[0-9.]+' "$out" | tail -1 | grep -oE '[0-9.]+$' || echo 0)
+    awk -v t=$((after - before)) -v hz="$ticks_per_second" -v r="$rate" -v s="$seconds" -v n="$name" \
+        'BEGIN { m = r * s; if (m == 0) { printf "%s: no messages\n", n; exit } printf "%-40s %9.0f msgs/s  %6.2f us CPU/msg\n", n, r, t / hz * 1e6 / m }'
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+port=9311
+for config in "100 16 18" "100 16k 16402"; do
+    read -r connections size raw <<<"$config"
+    echo "== $connections connections x $size B, binary, depth 1 =="
+    taskset -c 0 "$work/tcp-echo-server" $port >/dev/null 2>&1 &
+    server=$!
+    wait_for_port $port
+    results=()
+    for _ in $(seq 1 "$repeats"); do
+        line=$(measure "tcp-echo (floor) ${raw} B" $server "$work/tcp-pingpong" -p $port -c "$connections" -s "$raw" -n 1 -d "$seconds" -w "$warmup")
+        echo "$line"
+        results+=("$(echo "$line" | grep -oE '[0-9.]+ us' | grep -oE '[0-9.]+')")
+    done
+    echo "   median: $(printf '%s\n' "${results[@]}" | median) us"
+    kill $server; wait $server 2>/dev/null || true
+    port=$((port + 1))
+    for binary in "${binaries[@]}"; do
+        taskset -c 0 "$binary" serve-echo --port $port --threads 1 >/dev/null 2>&1 &
+        server=$!
+        wait_for_port $port
+        results=()
+        for _ in $(seq 1 "$repeats"); do
+            line=$(measure "$binary" $server "$work/wsload" -b -c "$connections" -s "$size" -d 1 -t "$seconds" -w "$warmup" "ws://127.0.0.1:$port/")
+            echo "$line"
+            results+=("$(echo "$line" | grep -oE '[0-9.]+ us' | grep -oE '[0-9.]+')")
+        done
+        echo "   median: $(printf '%s\n' "${results[@]}" | median) us"
+        kill $server; wait $server 2>/dev/null || true
+        port=$((port + 1))
+    done
+done
