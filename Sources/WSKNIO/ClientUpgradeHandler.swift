@@ -96,7 +96,7 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if !done {
             done = true
-            promise.fail(WebSocketClientError.connectionFailed("\(WebSocketClient.describe(error))"))
+            promise.fail(WebSocketClientError.connectionFailed("cannot connect to \(handshake.target.authority): \(WebSocketClient.describe(error))"))
         }
         context.close(promise: nil)
     }

@@ -40,6 +40,11 @@ public enum NetworkErrorText {
             return tlsText(String(describing: error))
         case let error as BoringSSLError:
             return tlsText(String(describing: error))
+        case let error as NIOSSLExtraError:
+            if error == .failedToValidateHostname {
+                return "TLS: the certificate is not valid for this host name; use --tls-server-name NAME, or --insecure"
+            }
+            return tlsText(String(describing: error))
         default:
             return "unexpected failure"
         }

@@ -185,14 +185,14 @@ public enum WebSocketClient {
         } catch {
             channel.close(promise: nil)
             let cause = (try? await channel.eventLoop.submit { firstError.error }.get()) ?? nil
-            let failure = WebSocketClientError.connectionFailed("cannot start the handshake with \(url.host):\(url.effectivePort): \(describe(cause ?? error))")
+            let failure = WebSocketClientError.connectionFailed("cannot connect to \(url.host):\(url.effectivePort): \(describe(cause ?? error))")
             promise.fail(failure)
             throw failure
         }
         let target = "\(url.host):\(url.effectivePort)"
         channel.closeFuture.whenComplete { _ in
-            let cause = firstError.error.map { ": \(describe($0))" } ?? ""
-            promise.fail(WebSocketClientError.connectionFailed("\(target) closed the connection during the handshake\(cause)"))
+            let reason = firstError.error.map { "cannot connect to \(target): \(describe($0))" }
+            promise.fail(WebSocketClientError.connectionFailed(reason ?? "\(target) closed the connection during the handshake"))
         }
         return try await promise.futureResult.get()
     }

@@ -280,6 +280,8 @@ struct ConnectTests {
         #expect(trusted.stdout == "secure\n")
         let untrusted = try shell("WSK connect wss://localhost:\(server.port)/ -x secure --exit-after 1")
         #expect(untrusted.status == 1, "\(untrusted.stderr)")
+        // One plain line naming the host, the cause and what to try; no library type names.
+        #expect(untrusted.stderr == "wsk: cannot connect to localhost:\(server.port): TLS: certificate verify failed (untrusted, expired or for another name); use --cacert or --insecure\n")
         let insecure = try shell("WSK connect --insecure wss://127.0.0.1:\(server.port)/ -x anyway --exit-after 1")
         #expect(insecure.stdout == "anyway\n", "\(insecure.stderr)")
         let renamed = try shell("WSK connect --cacert '\(cert)' --tls-server-name localhost wss://127.0.0.1:\(server.port)/ -x named --exit-after 1")
