@@ -191,7 +191,9 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         // 101) to the next handler, which is then the session.
         sync.removeHandler(name: encoderName, promise: nil)
         sync.removeHandler(context: context, promise: nil)
-        sync.removeHandler(name: decoderName, promise: nil)
+        let decoderRemoved = context.eventLoop.makePromise(of: Void.self)
+        decoderRemoved.futureResult.whenComplete { _ in session.handshakeBytesForwarded() }
+        sync.removeHandler(name: decoderName, promise: decoderRemoved)
     }
 
     func refuse(

@@ -94,10 +94,20 @@ extension WebSocketSession {
 
     /// Starts writing output kept while a client's HTTP handlers were being removed.
     func releaseWrites() {
+        handshakeBytesForwarded()
         guard case .holdingWrites = phase else { return }
         phase = .open
         flushOutput()
         if reportedClose && role == .server { closeTransport() }
+    }
+
+    /// The HTTP decoder, on its removal, forwarded the bytes that followed the handshake
+    /// in the same read (frames sent right after the 101 or the upgrade request). It does so
+    /// with a channelRead that no channelReadComplete follows: end that read burst here and
+    /// flush, or what the application answered would wait for the peer's next read.
+    func handshakeBytesForwarded() {
+        inReadBurst = false
+        flushOutput()
     }
 
     func flushOutput() {

@@ -1,0 +1,140 @@
+import Foundation
+import NIOCore
+import Testing
+import WSKCore
+
+/// `wsk proxy`'s relay: nothing lost, nothing stalled, nothing unbounded (the defects of the
+/// first proxy, each reproduced with real processes on loopback; loops where a defect was
+/// intermittent).
+@Suite("proxy: flow and lifecycle", .serialized, .timeLimit(.minutes(3)))
+struct ProxyFlowTests {
+    @Test func messagesFlowWhicheverSideSpeaksFirst() throws {
+        // An upstream that greets right after the 101 (and pings), then echoes: the client's
+        // message must be relayed at once, not when the client closes.
+        let upstream = try ScriptedServer { peer -> Int in
+            try peer.acceptHandshake()
+            try peer.send(.ping(ByteBuffer(string: "early")))
+            try peer.send(.text("welcome"))
+            var echoed = 0
+            while let message = try peer.nextMessage(timeout: 20) {
+                try peer.send(.text("echo:" + message.text))
+                echoed += 1
+            }
+            return echoed
+        }
+        let proxy = try ProxyProcess(["ws://127.0.0.1:\(upstream.port)/"])
+        for _ in 0..<5 {
+            let client = try WSKProcess(["connect", "ws://127.0.0.1:\(proxy.port)/"], standardInput: true)
+            #expect(client.waitForOutput { out, _ in out == "welcome\n" }, "\(client.standardError)")
+            try client.write("hello\n")
+            // Relayed while the client keeps its side open.
+            #expect(client.waitForOutput { out, _ in out == "welcome\necho:hello\n" }, "\(client.standardError) \(proxy.log)")
+            try client.closeInput()
+            #expect(client.waitForExit(timeout: 15) == 0, "\(client.standardError)")
+        }
+        #expect(try upstream.outcomes(count: 5) == [1, 1, 1, 1, 1])
+    }
+
+    @Test func everyLineOfAProgramArrivesBeforeTheClose() throws {
+        // All output, the last line included even without a newline, then a clean 1000.
+        let proxy = try ProxyProcess(["--exec", "seq 1 300000; printf 'last line'"])
+        for _ in 0..<3 {
+            let result = try shell(
+                "out=$(mktemp); WSK connect --wait-for-close ws://127.0.0.1:\(proxy.port)/ < /dev/null > $out; echo status=$?; wc -l < $out; sed -n '300000p;300001p' $out; rm -f $out"
+            )
+            #expect(result.stdout == "status=0\n300001\n300000\nlast line\n", "\(result.stderr)")
+        }
+        // A 1 MB line arrives whole.
+        let long = try ProxyProcess(["--exec", "head -c 1000000 /dev/zero | tr '\\\\0' a; echo"])
+        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(long.port)/ < /dev/null | wc -c")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000001", "\(result.stderr)")
+    }
+
+    @Test func aClientThatStopsReadingStopsTheProgramAndSIGTERMEndsAll() throws {
+        let proxy = try ProxyProcess(["--exec", "exec yes"])
+        let client = try RawClient.connect(port: proxy.port)
+        #expect(client.handshakeOK)
+        // The client reads nothing: the relay stops reading the program, which blocks on its
+        // full stdout pipe (pipe backpressure) instead of filling the proxy's memory.
+        let proxyPID = proxy.process.process.processIdentifier
+        var program: pid_t = 0
+        #expect(waitUntil { program = childProcesses(of: proxyPID).first ?? 0; return program != 0 })
+        #expect(waitUntil(timeout: 20) { kernelWaitChannel(program).hasSuffix("pipe_write") }, "yes is in \(kernelWaitChannel(program))")
+        let rss = residentKiB(proxyPID)
+        #expect(rss < 64 * 1024, "proxy RSS \(rss) KiB with a program nobody reads")
+        // SIGTERM: the proxy closes its clients with 1001, ends the program's group and exits.
+        proxy.process.signal(SIGTERM)
+        #expect(proxy.process.waitForExit(timeout: 10) == 0, "\(proxy.log)")
+        #expect(waitUntil { !isRunning(program) }, "the program outlived the proxy")
+        _ = client
+    }
+
+    @Test func aClientsCloseEndsAProgramThatIgnoresItsInput() throws {
+        let proxy = try ProxyProcess(["--exec", "sleep 25; echo late"])
+        let client = try WSKProcess(["connect", "ws://127.0.0.1:\(proxy.port)/"], standardInput: true)
+        #expect(proxy.process.waitForOutput { _, err in err.contains(" upstream ") }, "\(proxy.log)")
+        let program = childProcesses(of: proxy.process.process.processIdentifier).first ?? 0
+        #expect(program != 0)
+        try client.closeInput()
+        // The close reply comes within wsk connect's own close timeout: a clean exit.
+        #expect(client.waitForExit(timeout: 15) == 0, "\(client.standardError)")
+        #expect(client.standardOutput.isEmpty)
+        // The program's whole process group is gone, and reaped.
+        #expect(waitUntil { !isRunning(program) && processGroupMembers(program).isEmpty }, "sleep outlived its client")
+    }
+}
+
+/// The pids whose parent is `parent`.
+func childProcesses(of parent: pid_t) -> [pid_t] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { pid_t($0) }.filter { pid in
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 2 && pid_t(fields[1]) == parent
+    }
+}
+
+/// The pids in process group `group` (not zombies).
+func processGroupMembers(_ group: pid_t) -> [pid_t] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { pid_t($0) }.filter { pid in
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 3 && pid_t(fields[3]) == group && fields[0] != "Z"
+    }
+}
+
+/// Whether `pid` exists and is not a zombie.
+func isRunning(_ pid: pid_t) -> Bool {
+    guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return false }
+    return !stat[stat.index(after: close)...].hasPrefix(" Z")
+}
+
+/// Where the kernel has `pid` waiting (`/proc/PID/wchan`), e.g. `pipe_write`.
+func kernelWaitChannel(_ pid: pid_t) -> String {
+    (try? String(contentsOfFile: "/proc/\(pid)/wchan", encoding: .utf8)) ?? ""
+}
+
+/// The resident set size of `pid` in KiB.
+func residentKiB(_ pid: pid_t) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return 0 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+}
+
+/// Polls `condition` until it holds or `timeout` seconds pass.
+func waitUntil(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
+}
