@@ -50,6 +50,26 @@ struct ProxyFlowTests {
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000001", "\(result.stderr)")
     }
 
+    @Test func longLinesAreLinearAndBoundedByTheMessageLimit() throws {
+        // 20 MB in one line (the old line splitter rescanned the buffer on every read: 16.8 s
+        // and cut); over --max-message-size the client gets 1009.
+        let proxy = try ProxyProcess(["--max-message-size", "64MiB", "--exec", "head -c 20000000 /dev/zero | tr '\\0' a; echo"])
+        let whole = try shell("WSK connect --max-message-size 64MiB --wait-for-close ws://127.0.0.1:\(proxy.port)/ < /dev/null | wc -c")
+        #expect(whole.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "20000001", "\(whole.stderr)")
+        let limited = try ProxyProcess(["--max-message-size", "1MiB", "--exec", "head -c 2000000 /dev/zero | tr '\\0' a; echo"])
+        let cut = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(limited.port)/ < /dev/null")
+        #expect(cut.status == 3, "\(cut.stderr)")
+        #expect(cut.stdout.isEmpty)
+        #expect(cut.stderr.contains("1009"), "\(cut.stderr)")
+    }
+
+    @Test func aLineThatIsNotUTF8GoesAsBinaryUnaltered() throws {
+        let proxy = try ProxyProcess(["--exec", "printf 'bin\\000\\377\\n'; printf 'text ✓\\n'"])
+        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(proxy.port)/ < /dev/null | od -An -tx1 | tr -d ' \\n'")
+        // "bin" 00 ff as a binary message (bytes exact), then the text line.
+        #expect(result.stdout == "62696e00ff0a" + "74657874" + "20e29c930a", "\(result.stderr)")
+    }
+
     @Test func aClientThatStopsReadingStopsTheProgramAndSIGTERMEndsAll() throws {
         let proxy = try ProxyProcess(["--exec", "exec yes"])
         let client = try RawClient.connect(port: proxy.port)

@@ -200,6 +200,8 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
             return relay
         case .program(let command):
             let upstream = StreamEndpoint(framing: .lines)
+            // A line is one message: --max-message-size bounds it (longer: 1009).
+            upstream.maxLineLength = configuration.limits.maxMessageSize
             // A client's close gives the program EOF on stdin and a second to finish; then
             // its process group is terminated, so the close reply is not held up.
             upstream.finishTimeout = .seconds(1)

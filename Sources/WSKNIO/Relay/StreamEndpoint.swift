@@ -22,8 +22,8 @@ public final class StreamEndpoint: ChannelDuplexHandler, RelayEndpoint, @uncheck
 
     public weak var relay: Relay?
     let framing: Framing
-    /// Longest line kept before it is sent as a message anyway (bounds memory).
-    let maxLineLength: Int
+    /// The longest line; a longer one ends the relay with 1009 (bounds memory).
+    public var maxLineLength: Int
     /// Called once the stream has ended and its last message was relayed, before the
     /// relay hears of the end (a program's exit status can be awaited there).
     public var onEnd: (@escaping (CloseOutcome) -> Void) -> Void
@@ -35,6 +35,8 @@ public final class StreamEndpoint: ChannelDuplexHandler, RelayEndpoint, @uncheck
     var finishTimer: Scheduled<Void>?
     var context: ChannelHandlerContext?
     var lineBuffer: ByteBuffer?
+    /// Bytes of ``lineBuffer`` already searched for a newline.
+    var scannedBytes = 0
     var readingPaused = false
     var readPending = false
     var ended = false
@@ -65,21 +67,38 @@ public final class StreamEndpoint: ChannelDuplexHandler, RelayEndpoint, @uncheck
         case .bytes:
             relay?.received(Message(opcode: .binary, data: bytes), from: .upstream)
         case .lines:
+            guard !ended else { return }
             var buffer = lineBuffer ?? context.channel.allocator.buffer(capacity: bytes.readableBytes)
             lineBuffer = nil
             buffer.writeBuffer(&bytes)
-            while let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+            // Only the new bytes are searched: a long line costs linear time, not quadratic.
+            var searchFrom = buffer.readerIndex + scannedBytes
+            while let newline = buffer.readableBytesView[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
                 var line = buffer.readSlice(length: newline - buffer.readerIndex)!
                 buffer.moveReaderIndex(forwardBy: 1)
                 if line.readableBytesView.last == UInt8(ascii: "\r") { line.moveWriterIndex(to: line.writerIndex - 1) }
+                guard line.readableBytes <= maxLineLength else { return lineTooLong(context) }
                 relayLine(line)
+                searchFrom = buffer.readerIndex
             }
-            if buffer.readableBytes >= maxLineLength {
-                relayLine(buffer.readSlice(length: buffer.readableBytes)!)
+            scannedBytes = buffer.readableBytes
+            guard buffer.readableBytes <= maxLineLength else { return lineTooLong(context) }
+            if buffer.readableBytes == 0 {
+                scannedBytes = 0
+            } else {
+                lineBuffer = buffer
             }
-            buffer.discardReadBytes()
-            lineBuffer = buffer.readableBytes > 0 ? buffer : nil
         }
+    }
+
+    /// A line over ``maxLineLength``: the message would be over the limit, so the relay
+    /// ends with 1009 (RFC 6455 §7.4.1 "message too big") and the program is terminated.
+    func lineTooLong(_ context: ChannelHandlerContext) {
+        lineBuffer = nil
+        ended = true
+        relay?.ended(.upstream, outcome: CloseOutcome(code: .messageTooBig, reason: "line over \(maxLineLength) bytes", wasClean: false, initiatedByPeer: true))
+        context.close(promise: nil)
+        onTerminate?()
     }
 
     func relayLine(_ line: ByteBuffer) {
