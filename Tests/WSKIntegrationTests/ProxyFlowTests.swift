@@ -50,6 +50,46 @@ struct ProxyFlowTests {
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000001", "\(result.stderr)")
     }
 
+    @Test(arguments: ["ws", "tcp"])
+    func aSlowClientSlowsAFloodingUpstreamDown(kind: String) throws {
+        // 20 MB from an upstream that writes as fast as it can, to a client that reads
+        // slowly: the proxy must stop reading the upstream (TCP backpressure), not queue past
+        // its 16 MiB limit and drop the client with 1008.
+        let count = 20_000
+        let upstream = try ScriptedServer { peer -> Int in
+            if kind == "ws" { try peer.acceptHandshake() }
+            for sequence in 0..<count {
+                var payload = ByteBuffer()
+                payload.writeInteger(UInt32(sequence))
+                payload.writeRepeatingByte(0x61, count: 1020)
+                if kind == "ws" { try peer.send(.binary(payload)) } else { try peer.sendRaw(payload) }
+            }
+            if kind == "ws" { try peer.send(.close(CloseFrame(code: .normalClosure))) }
+            return count
+        }
+        let proxy = try ProxyProcess([kind == "ws" ? "ws://127.0.0.1:\(upstream.port)/" : "tcp://127.0.0.1:\(upstream.port)"])
+        let client = try RawClient.connect(port: proxy.port)
+        var received = ByteBuffer()
+        var messages = 0
+        while let message = try client.nextMessage(timeout: 20) {
+            var data = message.data
+            received.writeBuffer(&data)
+            messages += 1
+            if messages % 100 == 0 { usleep(5_000) }  // the slow reader (part of the scenario)
+        }
+        // In order, nothing lost (TCP chunks arrive in any sizes: compare the bytes).
+        #expect(received.readableBytes == count * 1024, "\(received.readableBytes) bytes; \(proxy.log.suffix(400))")
+        var sequence: UInt32 = 0
+        while received.readableBytes >= 1024, let value = received.readInteger(as: UInt32.self) {
+            if value != sequence { break }
+            received.moveReaderIndex(forwardBy: 1020)
+            sequence += 1
+        }
+        #expect(sequence == UInt32(count), "out of order at \(sequence)")
+        #expect(!proxy.log.contains("code=1008"), "\(proxy.log)")
+        #expect(try upstream.outcomes(count: 1) == [count])
+    }
+
     @Test func longLinesAreLinearAndBoundedByTheMessageLimit() throws {
         // 20 MB in one line (the old line splitter rescanned the buffer on every read: 16.8 s
         // and cut); over --max-message-size the client gets 1009.
