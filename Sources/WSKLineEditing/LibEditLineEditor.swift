@@ -79,6 +79,17 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
         thread.start()
     }
 
+    /// Sets LC_CTYPE from the environment, falling back to C.UTF-8 when that is not a
+    /// UTF-8 locale.
+    static func useUTF8Locale() {
+        if let name = setlocale(LC_CTYPE, ""), String(cString: name).uppercased().contains("UTF-8") || String(cString: name).uppercased().contains("UTF8") {
+            return
+        }
+        if setlocale(LC_CTYPE, "C.UTF-8") == nil {
+            _ = setlocale(LC_CTYPE, "en_US.UTF-8")
+        }
+    }
+
     /// Lines queued before ``printAbove(_:)`` waits for the terminal to catch up: a flood
     /// of messages slows the connection down (its event loop waits, so it stops reading)
     /// instead of growing memory or dropping lines.
@@ -139,6 +150,10 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
 
     private func run() {
         if tcgetattr(0, &savedTerminal) == 0 { hasSavedTerminal = true }
+        // libedit decodes multi-byte characters by the locale; a Swift program starts in the
+        // "C" locale, where every byte over 0x7F is dropped. Take the user's (LANG, LC_ALL),
+        // and a UTF-8 one when theirs is plain ASCII: wsk speaks UTF-8 everywhere.
+        Self.useUTF8Locale()
         using_history()
         wsk_install_completion()
         rl_callback_handler_install(prompt, lineHandler)
