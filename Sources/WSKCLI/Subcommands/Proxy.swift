@@ -104,14 +104,8 @@ public struct Proxy: WSKCommand {
         client.limits = configuration.limits
         client.compression = noUpstreamCompression ? nil : PerMessageDeflateOptions()
         try upstreamTLS.apply(to: &client)
-        let runner = ProxyServer(
-            listen: listen.address,
-            target: target,
-            configuration: configuration,
-            client: client,
-            log: EventLog(format: logging.logFormat),
-            verbose: logging.verbose
-        )
+        let settings = ServerSettings(listen: listen, configuration: configuration, logging: logging)
+        let runner = ProxyServer(settings: settings, target: target, client: client)
         try await runner.run()
     }
 }

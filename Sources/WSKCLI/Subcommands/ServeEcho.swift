@@ -81,14 +81,8 @@ public struct ServeEcho: WSKCommand {
         var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls)
         configuration.subprotocols = behaviour.subprotocol
         let mode: EchoServer.Mode = behaviour.broadcast ? .broadcast : (behaviour.pubsub ? .pubsub : .echo)
-        let runner = EchoServer(
-            listen: listen.address,
-            mode: mode,
-            excludeSender: behaviour.excludeSender,
-            configuration: configuration,
-            log: EventLog(format: logging.logFormat),
-            verbose: logging.verbose
-        )
+        let settings = ServerSettings(listen: listen, configuration: configuration, logging: logging)
+        let runner = EchoServer(settings: settings, mode: mode, excludeSender: behaviour.excludeSender)
         try await runner.run()
     }
 }
