@@ -85,12 +85,6 @@ public struct Proxy: WSKCommand {
         case (nil, .some(let command)):
             if command.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exec needs a command") }
         }
-        try listen.validate()
-        try compression.validate()
-        try limits.validate()
-        try checks.validate()
-        try tls.validate()
-        try upstreamTLS.validate()
     }
 
     public func execute() async throws {

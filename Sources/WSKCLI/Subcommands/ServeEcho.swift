@@ -70,11 +70,6 @@ public struct ServeEcho: WSKCommand {
         if behaviour.broadcast && behaviour.pubsub {
             throw ValidationError("--broadcast and --pubsub cannot be combined")
         }
-        try listen.validate()
-        try compression.validate()
-        try limits.validate()
-        try checks.validate()
-        try tls.validate()
     }
 
     public func execute() async throws {
