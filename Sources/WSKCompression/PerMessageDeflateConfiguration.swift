@@ -26,14 +26,8 @@ public struct PerMessageDeflateConfiguration: Hashable, Sendable {
         sendMaxWindowBits: Int = 15,
         receiveMaxWindowBits: Int = 15
     ) {
-        precondition(
-            PerMessageDeflateOptions.validWindowBits.contains(sendMaxWindowBits),
-            "sendMaxWindowBits must be in 8...15, got \(sendMaxWindowBits)"
-        )
-        precondition(
-            PerMessageDeflateOptions.validWindowBits.contains(receiveMaxWindowBits),
-            "receiveMaxWindowBits must be in 8...15, got \(receiveMaxWindowBits)"
-        )
+        PerMessageDeflateOptions.checkWindowBits(sendMaxWindowBits, name: "sendMaxWindowBits")
+        PerMessageDeflateOptions.checkWindowBits(receiveMaxWindowBits, name: "receiveMaxWindowBits")
         self.sendNoContextTakeover = sendNoContextTakeover
         self.receiveNoContextTakeover = receiveNoContextTakeover
         self.sendMaxWindowBits = sendMaxWindowBits

@@ -75,11 +75,14 @@ public struct PerMessageDeflateOptions: Hashable, Sendable {
     /// Traps on window bits outside ``validWindowBits``: options come from this side's
     /// code or command line, which must validate them first.
     func checkPreconditions() {
-        if let bits = serverMaxWindowBits {
-            precondition(Self.validWindowBits.contains(bits), "serverMaxWindowBits must be in 8...15, got \(bits)")
-        }
-        if let bits = clientMaxWindowBits {
-            precondition(Self.validWindowBits.contains(bits), "clientMaxWindowBits must be in 8...15, got \(bits)")
-        }
+        if let bits = serverMaxWindowBits { Self.checkWindowBits(bits, name: "serverMaxWindowBits") }
+        if let bits = clientMaxWindowBits { Self.checkWindowBits(bits, name: "clientMaxWindowBits") }
+    }
+
+    /// Traps unless `bits` is in ``validWindowBits``; `name` is the parameter named in the
+    /// message. For window sizes given in code: those read from a peer are checked by
+    /// ``PerMessageDeflateNegotiator`` and fail the negotiation instead.
+    static func checkWindowBits(_ bits: Int, name: String) {
+        precondition(validWindowBits.contains(bits), "\(name) must be in 8...15, got \(bits)")
     }
 }

@@ -25,14 +25,8 @@ public struct PerMessageDeflateParameters: Hashable, Sendable, CustomStringConve
         serverMaxWindowBits: Int = 15,
         clientMaxWindowBits: Int = 15
     ) {
-        precondition(
-            PerMessageDeflateOptions.validWindowBits.contains(serverMaxWindowBits),
-            "serverMaxWindowBits must be in 8...15, got \(serverMaxWindowBits)"
-        )
-        precondition(
-            PerMessageDeflateOptions.validWindowBits.contains(clientMaxWindowBits),
-            "clientMaxWindowBits must be in 8...15, got \(clientMaxWindowBits)"
-        )
+        PerMessageDeflateOptions.checkWindowBits(serverMaxWindowBits, name: "serverMaxWindowBits")
+        PerMessageDeflateOptions.checkWindowBits(clientMaxWindowBits, name: "clientMaxWindowBits")
         self.serverNoContextTakeover = serverNoContextTakeover
         self.clientNoContextTakeover = clientNoContextTakeover
         self.serverMaxWindowBits = serverMaxWindowBits

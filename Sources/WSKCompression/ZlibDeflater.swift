@@ -1,17 +1,15 @@
 import CZlib
 import NIOCore
 
-/// A raw-DEFLATE compressor over one `z_stream`, flushed with `Z_SYNC_FLUSH` after each
-/// message. Internal to ``PerMessageDeflate``.
-///
-/// The `z_stream` lives at a fixed heap address for its whole life: zlib keeps a pointer
-/// back to it and rejects a moved stream.
+/// A raw-DEFLATE compressor over one ``ZlibStream``, flushed with `Z_SYNC_FLUSH` after
+/// each message. Internal to ``PerMessageDeflate``.
 final class ZlibDeflater {
     /// zlib's default `memLevel` (hash chains of 2¹⁶ entries, about 256 KiB per stream with
     /// a 15-bit window); a balance of speed, ratio and memory that zlib itself picks.
     static let memoryLevel: Int32 = 8
 
-    private let stream: UnsafeMutablePointer<z_stream>
+    private let zlib: ZlibStream
+    private var stream: UnsafeMutablePointer<z_stream> { zlib.pointer }
 
     /// Creates the compressor, or returns `nil` if zlib cannot (out of memory).
     ///
@@ -23,31 +21,18 @@ final class ZlibDeflater {
     ///     matches are all at distance one (zlib.h: "Z_RLE to limit match distances to
     ///     one"): every back-reference then lies inside any window, 256 bytes included.
     init?(level: Int32, windowBits: Int) {
-        precondition(PerMessageDeflateOptions.validWindowBits.contains(windowBits), "window bits must be in 8...15")
+        PerMessageDeflateOptions.checkWindowBits(windowBits, name: "windowBits")
         precondition(level == Z_DEFAULT_COMPRESSION || (0...9).contains(level), "compression level must be -1 or 0...9")
         let zlibWindowBits = -Int32(max(windowBits, 9))  // negative: raw DEFLATE, no zlib header
         let strategy = windowBits == 8 ? Z_RLE : Z_DEFAULT_STRATEGY
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        let status = wsk_deflateInit2WithStrategy(stream, level, zlibWindowBits, Self.memoryLevel, strategy)
-        guard status == Z_OK else {
-            precondition(status != Z_STREAM_ERROR, "deflateInit2 rejected its parameters")
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-            return nil
-        }
-    }
-
-    deinit {
-        deflateEnd(stream)
-        stream.deinitialize(count: 1)
-        stream.deallocate()
+        let zlib = ZlibStream(.deflate) { wsk_deflateInit2WithStrategy($0, level, zlibWindowBits, Self.memoryLevel, strategy) }
+        guard let zlib else { return nil }
+        self.zlib = zlib
     }
 
     /// Forgets the LZ77 window, for `…_no_context_takeover` (RFC 7692 §7.1.1).
     func reset() {
-        let status = deflateReset(stream)
-        precondition(status == Z_OK, "deflateReset failed on a valid stream")
+        zlib.reset()
     }
 
     /// Compresses `input` and ends with a sync flush, returning the bytes with the flush's
@@ -65,16 +50,8 @@ final class ZlibDeflater {
         var output = allocator.buffer(capacity: min(bound, max(4096, count / 4)))
 
         input.withUnsafeReadableBytes { raw in
-            var offset = 0
-            while offset < count {
-                // avail_in is 32 bits: feed at most 1 GiB per step.
-                let chunk = min(count - offset, 1 << 30)
-                stream.pointee.next_in = UnsafeMutablePointer(
-                    mutating: raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self)
-                )
-                stream.pointee.avail_in = uInt(chunk)
-                offset += chunk
-                let flush = offset == count ? Z_SYNC_FLUSH : Z_NO_FLUSH
+            zlib.feed(raw) { isLast in
+                let flush = isLast ? Z_SYNC_FLUSH : Z_NO_FLUSH
                 var outputFilled = false
                 repeat {
                     output.writeWithUnsafeMutableBytes(minimumWritableBytes: 64) { buffer in
@@ -93,8 +70,6 @@ final class ZlibDeflater {
                 } while stream.pointee.avail_in > 0 || outputFilled
             }
         }
-        stream.pointee.next_in = nil
-        stream.pointee.next_out = nil
 
         // RFC 7692 §7.2.1: "Remove 4 octets (that are 0x00 0x00 0xff 0xff) from the tail end."
         // A completed Z_SYNC_FLUSH always ends with that empty stored block.

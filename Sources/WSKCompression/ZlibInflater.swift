@@ -2,7 +2,7 @@ import CZlib
 import NIOCore
 import WSKCore
 
-/// A raw-DEFLATE decompressor over one `z_stream` that never writes past a byte limit.
+/// A raw-DEFLATE decompressor over one ``ZlibStream`` that never writes past a byte limit.
 /// Internal to ``PerMessageDeflate``.
 ///
 /// Output is produced at most ``chunkSize`` bytes per zlib call, straight into the
@@ -15,7 +15,8 @@ final class ZlibInflater {
     /// The most bytes asked of zlib per call, and the step by which the output grows.
     let chunkSize: Int
 
-    private let stream: UnsafeMutablePointer<z_stream>
+    private let zlib: ZlibStream
+    private var stream: UnsafeMutablePointer<z_stream> { zlib.pointer }
     /// Whether the last zlib call ended a DEFLATE stream (a block with BFINAL set).
     private var endedStream = false
     /// The LZ77 window carried across a BFINAL block; allocated on first use.
@@ -32,25 +33,17 @@ final class ZlibInflater {
     /// - Precondition: zlib can allocate the stream (it fails only when out of memory,
     ///   where Swift's own allocations trap too).
     init(windowBits: Int = 15, chunkSize: Int) {
-        precondition(PerMessageDeflateOptions.validWindowBits.contains(windowBits), "window bits must be in 8...15")
+        PerMessageDeflateOptions.checkWindowBits(windowBits, name: "windowBits")
         precondition(chunkSize >= 1, "chunk size must be positive")
         self.chunkSize = chunkSize
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        let status = wsk_inflateInit2(stream, -Int32(windowBits))  // negative: raw DEFLATE
-        precondition(status == Z_OK, "inflateInit2 failed with \(status)")
-    }
-
-    deinit {
-        inflateEnd(stream)
-        stream.deinitialize(count: 1)
-        stream.deallocate()
+        let zlib = ZlibStream(.inflate) { wsk_inflateInit2($0, -Int32(windowBits)) }  // negative: raw DEFLATE
+        guard let zlib else { preconditionFailure("inflateInit2 failed (out of memory)") }
+        self.zlib = zlib
     }
 
     /// Forgets the LZ77 window and any partial block, ready for a new message.
     func reset() {
-        let status = inflateReset(stream)
-        precondition(status == Z_OK, "inflateReset failed on a valid stream")
+        zlib.reset()
         endedStream = false
     }
 
@@ -72,20 +65,7 @@ final class ZlibInflater {
     func inflate(_ input: UnsafeRawBufferPointer, into output: inout ByteBuffer, limit: Int)
         throws(ProtocolViolation.Reason)
     {
-        defer {
-            stream.pointee.next_in = nil
-            stream.pointee.avail_in = 0
-            stream.pointee.next_out = nil
-        }
-        var offset = 0
-        while offset < input.count {
-            // avail_in is 32 bits: feed at most 1 GiB per step.
-            let chunk = min(input.count - offset, 1 << 30)
-            stream.pointee.next_in = UnsafeMutablePointer(
-                mutating: input.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self)
-            )
-            stream.pointee.avail_in = uInt(chunk)
-            offset += chunk
+        try zlib.feed(input) { _ throws(ProtocolViolation.Reason) in
             try drainInput(into: &output, limit: limit)
         }
     }
@@ -157,8 +137,7 @@ final class ZlibInflater {
         // zlib.h: "dictionary must have enough space, where 32768 bytes is always enough".
         var status = dictionary.withUnsafeMutableBufferPointer { inflateGetDictionary(stream, $0.baseAddress, &length) }
         precondition(status == Z_OK, "inflateGetDictionary failed with \(status)")
-        status = inflateReset(stream)
-        precondition(status == Z_OK, "inflateReset failed with \(status)")
+        zlib.reset()
         if length > 0 {
             // zlib.h: "For raw inflate, this function can be called at any time to set the
             // dictionary."

@@ -23,9 +23,6 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
-    static let encoderName = "wsk.http.encoder"
-    static let decoderName = "wsk.http.decoder"
-
     let handshake: ClientHandshake
     let configuration: WebSocketClientConfiguration
     let delegate: WebSocketSessionDelegate
@@ -173,13 +170,13 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             context.close(promise: nil)
             return
         }
-        sync.removeHandler(name: Self.encoderName, promise: nil)
+        sync.removeHandler(name: HTTPHandlerName.encoder, promise: nil)
         sync.removeHandler(context: context, promise: nil)
         // The response decoder also sees outbound request parts, and its removal completes
         // only after its decode loop: hand out the session once it is gone, so the first
         // message sent cannot meet it.
         let promise = self.promise
-        sync.removeHandler(name: Self.decoderName).whenComplete { _ in
+        sync.removeHandler(name: HTTPHandlerName.decoder).whenComplete { _ in
             session.releaseWrites()
             promise.succeed(result)
         }

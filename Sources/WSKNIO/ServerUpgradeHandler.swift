@@ -28,25 +28,15 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
     let configuration: WebSocketServerConfiguration
     let application: WebSocketServerApplication
     let registry: SessionRegistry
-    let decoderName: String
-    let encoderName: String
 
     var head: HTTPRequestHead?
     var upgrading = false
     var timeoutTask: Scheduled<Void>?
 
-    init(
-        configuration: WebSocketServerConfiguration,
-        application: WebSocketServerApplication,
-        registry: SessionRegistry,
-        decoderName: String,
-        encoderName: String
-    ) {
+    init(configuration: WebSocketServerConfiguration, application: WebSocketServerApplication, registry: SessionRegistry) {
         self.configuration = configuration
         self.application = application
         self.registry = registry
-        self.decoderName = decoderName
-        self.encoderName = encoderName
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -189,11 +179,11 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         // Swap the HTTP handlers for the session. The decoder goes last: on removal it
         // forwards the bytes that followed the request (frames sent without waiting for the
         // 101) to the next handler, which is then the session.
-        sync.removeHandler(name: encoderName, promise: nil)
+        sync.removeHandler(name: HTTPHandlerName.encoder, promise: nil)
         sync.removeHandler(context: context, promise: nil)
         let decoderRemoved = context.eventLoop.makePromise(of: Void.self)
         decoderRemoved.futureResult.whenComplete { _ in session.handshakeBytesForwarded() }
-        sync.removeHandler(name: decoderName, promise: decoderRemoved)
+        sync.removeHandler(name: HTTPHandlerName.decoder, promise: decoderRemoved)
     }
 
     func refuse(

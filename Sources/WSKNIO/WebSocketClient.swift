@@ -175,10 +175,10 @@ public enum WebSocketClient {
                     promise: promise
                 )
                 let sync = channel.pipeline.syncOperations
-                try sync.addHandler(HTTPRequestEncoder(), name: ClientUpgradeHandler.encoderName)
+                try sync.addHandler(HTTPRequestEncoder(), name: HTTPHandlerName.encoder)
                 try sync.addHandler(
                     ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)),
-                    name: ClientUpgradeHandler.decoderName
+                    name: HTTPHandlerName.decoder
                 )
                 try sync.addHandler(upgrader)
             }.get()

@@ -55,19 +55,9 @@ public final class WebSocketServer: Sendable {
         if let tls = configuration.tls {
             try sync.addHandler(NIOSSLServerHandler(context: tls))
         }
-        let decoderName = "wsk.http.decoder"
-        let encoderName = "wsk.http.encoder"
-        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: decoderName)
-        try sync.addHandler(HTTPResponseEncoder(), name: encoderName)
-        try sync.addHandler(
-            ServerUpgradeHandler(
-                configuration: configuration,
-                application: application,
-                registry: registry,
-                decoderName: decoderName,
-                encoderName: encoderName
-            )
-        )
+        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: HTTPHandlerName.decoder)
+        try sync.addHandler(HTTPResponseEncoder(), name: HTTPHandlerName.encoder)
+        try sync.addHandler(ServerUpgradeHandler(configuration: configuration, application: application, registry: registry))
     }
 
     /// Stops accepting new connections.

@@ -39,21 +39,17 @@ struct ViolationRecord {
     var rfcSection: String
     var closeCode: CloseCode
     var message: String
+}
 
+extension ViolationRecord {
     init(_ violation: ProtocolViolation, connection: Int?, writer: Role, baseOffset: Int) {
-        position = StreamPosition(connection: connection, writer: writer, offset: baseOffset + violation.streamOffset)
-        identifier = violation.reason.identifier
-        rfcSection = violation.reason.rfcSection
-        closeCode = violation.closeCode
-        message = violation.reason.description
-    }
-
-    init(position: StreamPosition, identifier: String, rfcSection: String, closeCode: CloseCode, message: String) {
-        self.position = position
-        self.identifier = identifier
-        self.rfcSection = rfcSection
-        self.closeCode = closeCode
-        self.message = message
+        self.init(
+            position: StreamPosition(connection: connection, writer: writer, offset: baseOffset + violation.streamOffset),
+            identifier: violation.reason.identifier,
+            rfcSection: violation.reason.rfcSection,
+            closeCode: violation.closeCode,
+            message: violation.reason.description
+        )
     }
 }
 

@@ -62,7 +62,7 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
                 // above its high water mark) puts the generator behind schedule; nothing is
                 // queued beyond the channel's water marks.
                 if sendTimes.count >= Self.maxInFlight || !(session?.isWritable ?? false) {
-                    recorder?.behindSchedule += 1
+                    recorder?.totals.behindSchedule += 1
                 } else {
                     sendOne(at: intended)
                 }

@@ -70,13 +70,27 @@ struct BenchResult: Codable, Equatable {
     }
 }
 
-/// Counts and latencies for the connections on one event loop; used on that loop only.
-final class BenchRecorder: @unchecked Sendable {
+/// What the connections on one event loop measured; the loops' totals are merged at the end.
+struct BenchTotals: Sendable {
+    /// Round-trip times in microseconds, up to an hour.
     var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     var messages = 0
     var errors = 0
     var behindSchedule = 0
     var firstError: String?
+
+    mutating func merge(_ other: BenchTotals) {
+        histogram.add(other.histogram)
+        messages += other.messages
+        errors += other.errors
+        behindSchedule += other.behindSchedule
+        firstError = firstError ?? other.firstError
+    }
+}
+
+/// Counts and latencies for the connections on one event loop; used on that loop only.
+final class BenchRecorder: @unchecked Sendable {
+    var totals = BenchTotals()
     /// Messages received so far, including the warm-up (for progress lines).
     var received = 0
     var measureFrom: UInt64 = .max
@@ -85,13 +99,13 @@ final class BenchRecorder: @unchecked Sendable {
     func record(latencyNanoseconds: UInt64, at now: UInt64) {
         received += 1
         guard now >= measureFrom && now < measureUntil else { return }
-        messages += 1
-        _ = histogram.record(max(1, latencyNanoseconds / 1000))
+        totals.messages += 1
+        _ = totals.histogram.record(max(1, latencyNanoseconds / 1000))
     }
 
     func fail(_ message: String) {
-        errors += 1
-        if firstError == nil { firstError = message }
+        totals.errors += 1
+        if totals.firstError == nil { totals.firstError = message }
     }
 }
 
@@ -189,23 +203,15 @@ enum BenchRunner {
         loop.scheduleTask(in: .seconds(2)) { complete() }
         try? await done.futureResult.get()
 
-        var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
-        var messages = 0
-        var errors = 0
-        var behind = 0
-        var firstError: String?
+        var totals = BenchTotals()
         for loop in group.makeIterator() {
             let recorder = frozenRecorders[ObjectIdentifier(loop)]!
-            let snapshot = try await loop.submit { (recorder.histogram, recorder.messages, recorder.errors, recorder.behindSchedule, recorder.firstError) }.get()
-            histogram.add(snapshot.0)
-            messages += snapshot.1
-            errors += snapshot.2
-            behind += snapshot.3
-            firstError = firstError ?? snapshot.4
+            totals.merge(try await loop.submit { recorder.totals }.get())
         }
-        if let firstError {
+        if let firstError = totals.firstError {
             Diagnostics.error(firstError)
         }
+        let histogram = totals.histogram
         let latency = BenchResult.Latency(
             min: Double(histogram.min),
             p50: Double(histogram.valueAtPercentile(50)),
@@ -223,11 +229,11 @@ enum BenchRunner {
             mode: plan.rate == nil ? "closed-loop" : "fixed-rate",
             rate: plan.rate,
             seconds: plan.duration,
-            messages: messages,
-            messagesPerSecond: (Double(messages) / plan.duration).rounded(),
-            bytesPerSecond: (Double(messages * plan.messageSize) / plan.duration).rounded(),
-            errors: errors,
-            behindSchedule: behind,
+            messages: totals.messages,
+            messagesPerSecond: (Double(totals.messages) / plan.duration).rounded(),
+            bytesPerSecond: (Double(totals.messages * plan.messageSize) / plan.duration).rounded(),
+            errors: totals.errors,
+            behindSchedule: totals.behindSchedule,
             latencyMicroseconds: latency
         )
     }

@@ -15,39 +15,26 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
         case echo, broadcast, pubsub
     }
 
-    let listen: ServerListenAddress
+    let settings: ServerSettings
     let mode: Mode
     let excludeSender: Bool
-    let configuration: WebSocketServerConfiguration
-    let log: EventLog
-    let verbose: Bool
     let metrics = ServerMetrics()
     /// Sessions by topic (pub/sub); guarded by its lock, touched on open and close only.
     let topics = NIOLockedValueBox<[String: [ObjectIdentifier: WebSocketSession]]>([:])
     var registry: SessionRegistry?
 
-    init(
-        listen: ServerListenAddress,
-        mode: Mode,
-        excludeSender: Bool,
-        configuration: WebSocketServerConfiguration,
-        log: EventLog,
-        verbose: Bool
-    ) {
-        self.listen = listen
+    init(settings: ServerSettings, mode: Mode, excludeSender: Bool) {
+        self.settings = settings
         self.mode = mode
         self.excludeSender = excludeSender
-        self.configuration = configuration
-        self.log = log
-        self.verbose = verbose
     }
 
     func run() async throws {
-        try await ServerRunner.serve(listen, configuration: configuration, application: self, log: log, prepare: { [metrics] group in
+        try await ServerRunner.serve(settings, application: self, prepare: { [metrics] group in
             metrics.prepare(for: group)
         }, started: { [self] server, address in
             registry = server.registry
-            log.log("listening", ["address": .string(address), "mode": .string(mode.rawValue), "tls": .bool(configuration.tls != nil)])
+            settings.log.log("listening", ["address": .string(address), "mode": .string(mode.rawValue), "tls": .bool(settings.configuration.tls != nil)])
         })
     }
 
@@ -61,7 +48,7 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
             topics.withLockedValue { $0[topic, default: [:]][ObjectIdentifier(session)] = session }
         }
         let info = session.info
-        log.log("open", [
+        settings.log.log("open", [
             "remote": .string(info.remoteAddress),
             "path": .string(info.path),
             "subprotocol": info.subprotocol.map { .string($0) } ?? .null,
@@ -74,13 +61,13 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
         case .message(let message):
             received(message, on: session)
         case .ping(let payload):
-            if verbose { log.log("ping", ["remote": .string(session.info.remoteAddress), "bytes": .int(payload.readableBytes)]) }
+            if settings.verbose { settings.log.log("ping", ["remote": .string(session.info.remoteAddress), "bytes": .int(payload.readableBytes)]) }
         case .pong(let payload):
-            if verbose { log.log("pong", ["remote": .string(session.info.remoteAddress), "bytes": .int(payload.readableBytes)]) }
+            if settings.verbose { settings.log.log("pong", ["remote": .string(session.info.remoteAddress), "bytes": .int(payload.readableBytes)]) }
         case .closeReceived(let close):
-            if verbose { log.log("close-frame", ["remote": .string(session.info.remoteAddress), "code": .int(Int(close.effectiveCode.rawValue))]) }
+            if settings.verbose { settings.log.log("close-frame", ["remote": .string(session.info.remoteAddress), "code": .int(Int(close.effectiveCode.rawValue))]) }
         case .failed(let violation):
-            log.log("violation", [
+            settings.log.log("violation", [
                 "remote": .string(session.info.remoteAddress),
                 "reason": .string(violation.reason.description),
                 "rule": .string(violation.reason.rfcSection),
@@ -101,8 +88,8 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
             }
             counters.bytesReceived += message.data.readableBytes
         }
-        if verbose {
-            log.log("message", [
+        if settings.verbose {
+            settings.log.log("message", [
                 "remote": .string(session.info.remoteAddress),
                 "type": .string(message.opcode.name),
                 "bytes": .int(message.data.readableBytes),
@@ -148,7 +135,7 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
         }
         let counters = session.counters
         let seconds = Double((NIODeadline.now() - session.openedAt).nanoseconds) / 1e9
-        log.log("close", [
+        settings.log.log("close", [
             "remote": .string(session.info.remoteAddress),
             "code": .int(Int(outcome.code.rawValue)),
             "reason": .string(outcome.reason),
@@ -186,7 +173,7 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
 
     func upgradeRefused(remoteAddress: String, path: String, status: Int, reason: String) {
         metrics.refused.withLockedValue { $0 += 1 }
-        log.log("refused", ["remote": .string(remoteAddress), "path": .string(path), "status": .int(status), "reason": .string(reason)])
+        settings.log.log("refused", ["remote": .string(remoteAddress), "path": .string(path), "status": .int(status), "reason": .string(reason)])
     }
 
     // MARK: - Helpers

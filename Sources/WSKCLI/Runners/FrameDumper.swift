@@ -95,19 +95,13 @@ public struct FrameDumper {
     }
 
     func makeSink() -> DumpSink {
-        let mode: DumpSink.Mode
-        switch configuration.outputMode {
-        case .frames: mode = .frames
-        case .quiet: mode = .quiet
-        case .count: mode = .count
-        }
         let formatter = FrameFormatter(
             style: configuration.json ? .json : .text,
             color: Style(enabled: configuration.color && !configuration.json),
             full: configuration.full,
             showsConnection: configuration.encoding == .capture
         )
-        return DumpSink(mode: mode, full: configuration.full, formatter: formatter, output: output)
+        return DumpSink(mode: configuration.outputMode, full: configuration.full, formatter: formatter, output: output)
     }
 
     /// Decodes the whole input and prints as configured.

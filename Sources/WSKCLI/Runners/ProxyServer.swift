@@ -45,30 +45,24 @@ enum ProxyTarget: Sendable, CustomStringConvertible {
 
 /// Runs `wsk proxy`.
 final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
-    let listen: ServerListenAddress
+    let settings: ServerSettings
     let target: ProxyTarget
-    let configuration: WebSocketServerConfiguration
     let client: WebSocketClientConfiguration
-    let log: EventLog
-    let verbose: Bool
     /// How long a program may take to exit after SIGTERM before SIGKILL.
     let killGrace: TimeAmount = .seconds(2)
     /// The client endpoint of each open session, and its relay (owned here: endpoints
     /// refer to their relay weakly).
     let clients = NIOLockedValueBox<[ObjectIdentifier: (endpoint: SessionEndpoint, relay: Relay?)]>([:])
 
-    init(listen: ServerListenAddress, target: ProxyTarget, configuration: WebSocketServerConfiguration, client: WebSocketClientConfiguration, log: EventLog, verbose: Bool) {
-        self.listen = listen
+    init(settings: ServerSettings, target: ProxyTarget, client: WebSocketClientConfiguration) {
+        self.settings = settings
         self.target = target
-        self.configuration = configuration
         self.client = client
-        self.log = log
-        self.verbose = verbose
     }
 
     func run() async throws {
-        try await ServerRunner.serve(listen, configuration: configuration, application: self, log: log) { [self] _, address in
-            log.log("listening", ["address": .string(address), "upstream": .string(target.description)])
+        try await ServerRunner.serve(settings, application: self) { [self] _, address in
+            settings.log.log("listening", ["address": .string(address), "upstream": .string(target.description)])
         }
     }
 
@@ -82,14 +76,14 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
         let remote = session.info.remoteAddress
         let client = SessionEndpoint(side: .client) { [self] in logViolation($0, remote: remote, from: "client") }
         client.sessionDidOpen(session)
-        log.log("open", ["remote": .string(remote), "path": .string(session.info.path)])
+        settings.log.log("open", ["remote": .string(remote), "path": .string(session.info.path)])
         let relay = connectUpstream(for: session, client: client)
         clients.withLockedValue { $0[ObjectIdentifier(session)] = (client, relay) }
     }
 
     func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
-        if verbose, case .ping(let payload) = event {
-            log.log("ping", ["remote": .string(session.info.remoteAddress), "from": .string("client"), "bytes": .int(payload.readableBytes)])
+        if settings.verbose, case .ping(let payload) = event {
+            settings.log.log("ping", ["remote": .string(session.info.remoteAddress), "from": .string("client"), "bytes": .int(payload.readableBytes)])
         }
         endpoint(for: session)?.session(session, didReceive: event)
     }
@@ -102,7 +96,7 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
         let entry = clients.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(session)) }
         let relay = entry?.relay
         entry?.endpoint.sessionDidClose(session, outcome: outcome)
-        log.log("close", [
+        settings.log.log("close", [
             "remote": .string(session.info.remoteAddress),
             "code": .int(Int(outcome.code.rawValue)),
             "reason": .string(outcome.reason),
@@ -113,7 +107,7 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
     }
 
     func logViolation(_ violation: ProtocolViolation, remote: String, from side: String) {
-        log.log("violation", [
+        settings.log.log("violation", [
             "remote": .string(remote), "from": .string(side),
             "reason": .string(violation.reason.description), "code": .int(Int(violation.closeCode.rawValue)),
         ])
@@ -125,15 +119,15 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
     }
 
     func upgradeRefused(remoteAddress: String, path: String, status: Int, reason: String) {
-        log.log("refused", ["remote": .string(remoteAddress), "path": .string(path), "status": .int(status), "reason": .string(reason)])
+        settings.log.log("refused", ["remote": .string(remoteAddress), "path": .string(path), "status": .int(status), "reason": .string(reason)])
     }
 
     // MARK: - The upstream side
 
     func observer(remote: String) -> Relay.Observer {
         var observer = Relay.Observer()
-        guard verbose else { return observer }
-        observer.message = { [log] side, message in
+        guard settings.verbose else { return observer }
+        observer.message = { [log = settings.log] side, message in
             log.log("message", [
                 "remote": .string(remote),
                 "from": .string(side.rawValue),
@@ -150,13 +144,13 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
         let loop = session.eventLoop
         let info = session.info
         let remote = info.remoteAddress
-        let ready: @Sendable (Relay, String) -> Void = { [log, target] relay, detail in
+        let ready: @Sendable (Relay, String) -> Void = { [log = settings.log, target] relay, detail in
             loop.execute {
                 log.log("upstream", ["remote": .string(remote), "target": .string(target.description), "detail": .string(detail)])
                 relay.upstreamDidConnect()
             }
         }
-        let failed: @Sendable (Relay, String) -> Void = { [log, target] relay, reason in
+        let failed: @Sendable (Relay, String) -> Void = { [log = settings.log, target] relay, reason in
             loop.execute {
                 log.log("upstream-failed", ["remote": .string(remote), "target": .string(target.description), "reason": .string(reason)])
                 relay.upstreamFailed()
@@ -201,7 +195,7 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
         case .program(let command):
             let upstream = StreamEndpoint(framing: .lines)
             // A line is one message: --max-message-size bounds it (longer: 1009).
-            upstream.maxLineLength = configuration.limits.maxMessageSize
+            upstream.maxLineLength = settings.configuration.limits.maxMessageSize
             // A client's close gives the program EOF on stdin and a second to finish; then
             // its process group is terminated, so the close reply is not held up.
             upstream.finishTimeout = .seconds(1)

@@ -215,7 +215,7 @@ final class StreamDump {
 
 /// Where ``StreamDump`` sends records and counts: the output mode's policy in one place.
 final class DumpSink {
-    enum Mode { case frames, quiet, count }
+    typealias Mode = FrameDumper.Configuration.OutputMode
 
     let mode: Mode
     let full: Bool

@@ -72,11 +72,6 @@ public struct Connect: WSKCommand {
 
     public func validate() throws {
         _ = try WebSocketURL(argument: url)
-        try request.validate()
-        try compression.validate()
-        try connection.validate()
-        try tls.validate()
-        try pipe.validate()
         if output.interactive == true && !LibEditLineEditor.standardStreamsAreTerminals() {
             throw ValidationError("--interactive needs a terminal on stdin and stdout")
         }

@@ -85,12 +85,6 @@ public struct Proxy: WSKCommand {
         case (nil, .some(let command)):
             if command.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exec needs a command") }
         }
-        try listen.validate()
-        try compression.validate()
-        try limits.validate()
-        try checks.validate()
-        try tls.validate()
-        try upstreamTLS.validate()
     }
 
     public func execute() async throws {
@@ -104,14 +98,8 @@ public struct Proxy: WSKCommand {
         client.limits = configuration.limits
         client.compression = noUpstreamCompression ? nil : PerMessageDeflateOptions()
         try upstreamTLS.apply(to: &client)
-        let runner = ProxyServer(
-            listen: listen.address,
-            target: target,
-            configuration: configuration,
-            client: client,
-            log: EventLog(format: logging.logFormat),
-            verbose: logging.verbose
-        )
+        let settings = ServerSettings(listen: listen, configuration: configuration, logging: logging)
+        let runner = ProxyServer(settings: settings, target: target, client: client)
         try await runner.run()
     }
 }

@@ -70,25 +70,14 @@ public struct ServeEcho: WSKCommand {
         if behaviour.broadcast && behaviour.pubsub {
             throw ValidationError("--broadcast and --pubsub cannot be combined")
         }
-        try listen.validate()
-        try compression.validate()
-        try limits.validate()
-        try checks.validate()
-        try tls.validate()
     }
 
     public func execute() async throws {
         var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls)
         configuration.subprotocols = behaviour.subprotocol
         let mode: EchoServer.Mode = behaviour.broadcast ? .broadcast : (behaviour.pubsub ? .pubsub : .echo)
-        let runner = EchoServer(
-            listen: listen.address,
-            mode: mode,
-            excludeSender: behaviour.excludeSender,
-            configuration: configuration,
-            log: EventLog(format: logging.logFormat),
-            verbose: logging.verbose
-        )
+        let settings = ServerSettings(listen: listen, configuration: configuration, logging: logging)
+        let runner = EchoServer(settings: settings, mode: mode, excludeSender: behaviour.excludeSender)
         try await runner.run()
     }
 }

@@ -12,35 +12,49 @@ struct ServerListenAddress: Sendable {
     var threads: Int
 }
 
+/// What serve-echo and proxy both hand to ``ServerRunner``, from their shared options.
+struct ServerSettings: Sendable {
+    var listen: ServerListenAddress
+    var configuration: WebSocketServerConfiguration
+    var log: EventLog
+    /// Whether to log every message (`-v`), not just connections.
+    var verbose: Bool
+}
+
+extension ServerSettings {
+    init(listen: ListenOptions, configuration: WebSocketServerConfiguration, logging: LoggingOptions) {
+        self.init(listen: listen.address, configuration: configuration, log: EventLog(format: logging.logFormat), verbose: logging.verbose)
+    }
+}
+
 /// The one serve loop of serve-echo and proxy: binds, prints `listening on ws://HOST:PORT`
 /// on stdout, runs until SIGINT or SIGTERM, then closes every client with 1001 and waits
 /// briefly for their close frames.
 enum ServerRunner {
     static func serve(
-        _ listen: ServerListenAddress,
-        configuration: WebSocketServerConfiguration,
+        _ settings: ServerSettings,
         application: WebSocketServerApplication,
-        log: EventLog,
         prepare: (EventLoopGroup) -> Void = { _ in },
         started: (WebSocketServer, String) -> Void
     ) async throws {
+        let listen = settings.listen
         let group = MultiThreadedEventLoopGroup(numberOfThreads: listen.threads)
         prepare(group)
         let server: WebSocketServer
         do {
-            server = try await WebSocketServer.start(host: listen.host, port: listen.port, configuration: configuration, application: application, group: group)
+            server = try await WebSocketServer.start(host: listen.host, port: listen.port, configuration: settings.configuration, application: application, group: group)
         } catch {
             try? await group.shutdownGracefully()
             throw UserFacingError("listen", "cannot listen on \(HostPort(host: listen.host, port: listen.port)): \(UserFacingError.describe(error))", hint: "pick another --port or --host")
         }
-        let scheme = configuration.tls == nil ? "ws" : "wss"
+        let scheme = settings.configuration.tls == nil ? "ws" : "wss"
         let address = server.localAddress
         let shown = HostPort(host: address.ipAddress ?? listen.host, port: address.port ?? listen.port).description
         StandardOutput.writeLine("listening on \(scheme)://\(shown)")
         started(server, shown)
 
         await waitForTerminationSignal()
-        log.log("shutdown", ["clients": .int(server.registry.count)])
+        settings.log.log("shutdown", ["clients": .int(server.registry.count)])
         await server.stopAccepting()
         await server.closeAll(code: .goingAway, reason: "server shutting down", timeout: .seconds(2))
         try? await group.shutdownGracefully()

@@ -44,6 +44,9 @@ extension FrameDumper.InputError: PlainError {}
 /// it throws becomes one line on stderr and an exit status here, in one place. Usage
 /// errors stay with ArgumentParser (status 64); an ``ExitCode`` passes through (the
 /// subcommand already explained it).
+///
+/// ArgumentParser runs each option group's `validate()` as it parses the group, before
+/// the command's own `validate()`, which therefore checks only what spans groups.
 public protocol WSKCommand: AsyncParsableCommand {
     /// The subcommand's work.
     func execute() async throws
