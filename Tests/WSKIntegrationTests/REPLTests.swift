@@ -22,6 +22,25 @@ struct REPLTests {
         return terminal
     }
 
+    @Test(arguments: ["C.UTF-8", "C"])
+    func nonASCIIIsTypedAndSentExactly(locale: String) throws {
+        // Multi-byte and double-width characters, typed at the prompt, go out byte for byte
+        // (the server logs what it received) and are shown as typed, whatever the locale.
+        let server = try EchoServerProcess(["-v"])
+        let terminal = try TerminalSession(
+            "'\(Binary.wsk.path)' connect ws://127.0.0.1:\(server.port)/",
+            environment: ["XDG_STATE_HOME": try stateDirectory(), "NO_COLOR": "1", "TERM": "xterm", "LC_ALL": locale]
+        )
+        #expect(terminal.waitForScreen { $0.hasSuffix(">") }.ok, "\(terminal.screen())")
+        let text = "héllo ✓ 日本語 🎉"
+        try terminal.type(text)
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("< \(text)") }.ok, "\(terminal.screen())")
+        #expect(server.process.waitForOutput { _, err in err.contains("bytes=\(text.utf8.count)") }, "\(server.log)")
+        try terminal.press("C-d")
+        #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+    }
+
     @Test func typedLinesAndSlashCommands() throws {
         let server = try EchoServerProcess()
         let terminal = try connect(server.port, state: try stateDirectory())

@@ -21,10 +21,10 @@ struct PipeOptions: ParsableArguments {
     @Option(name: [.customShort("x"), .long], help: ArgumentHelp("Send this text message, then wait (repeatable; stdin is not read).", valueName: "message"))
     var execute: [String] = []
 
-    @Option(help: ArgumentHelp("Close after receiving this many messages.", valueName: "n"))
+    @Option(help: ArgumentHelp("Close after receiving this many messages (stdin ending does not close before that).", valueName: "n"))
     var exitAfter: Int?
 
-    @Option(help: ArgumentHelp("Close after receiving a message that matches this regular expression.", valueName: "regex"))
+    @Option(help: ArgumentHelp("Close after receiving a message that matches this regular expression (stdin ending does not close before that).", valueName: "regex"))
     var until: String?
 
     @Option(help: ArgumentHelp("After stdin ends (or -x messages are sent), keep receiving this long before closing (default: close at once; 2 s with -x).", valueName: "seconds"))

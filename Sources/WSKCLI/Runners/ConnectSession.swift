@@ -106,7 +106,10 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
                 }
             }
             if Task.isCancelled { return }
-            if pipe.waitForClose { return }
+            // --exit-after / --until decide when to close: `echo request | wsk connect
+            // --exit-after 1` sends and waits for the answer (a close at stdin's end would
+            // race the server's reply).
+            if pipe.waitForClose || pipe.exitAfter != nil || untilRegex != nil { return }
             if let wait = pipe.wait?.value {
                 try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
             }
