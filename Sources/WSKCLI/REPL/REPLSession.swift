@@ -10,7 +10,7 @@ import WSKCore
 import WSKLineEditing
 import WSKNIO
 
-final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
+final class REPLSession: ClientLoopRunner, @unchecked Sendable {
     struct Options {
         var formatter: REPLFormatter
         var showHandshake = false
@@ -25,6 +25,9 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
     let options: Options
     let editor: LineEditor
     var formatter: REPLFormatter { options.formatter }
+    /// Set on the first connection; read and written by the client loop's task only.
+    var editorStarted = false
+    var interrupts: DispatchSourceSignal?
 
     struct State {
         var session: WebSocketSession?
@@ -46,75 +49,68 @@ final class REPLSession: WebSocketSessionDelegate, @unchecked Sendable {
     }
 
     func run() async -> Int32 {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var editorStarted = false
-        var interrupts: DispatchSourceSignal?
-        var backoff = 0.5
-        var status: Int32
-        while true {
-            let closed = group.next().makePromise(of: Void.self)
-            state.withLockedValue {
-                $0.closed = closed
-                $0.outcome = nil
-                $0.violation = nil
-                $0.session = nil
-            }
-            let (connected, connectStatus) = await ClientLifecycle.connect(url: url, configuration: configuration, group: group, delegate: self)
-            if let client = connected {
-                backoff = 0.5
-                let session = client.session
-                state.withLockedValue { $0.session = session }
-                if options.showHandshake {
-                    Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
-                }
-                let info = session.info
-                var details: [String] = []
-                if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
-                if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
-                let connectedTo = "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
-                editor.printAbove(formatter.note(editorStarted ? connectedTo : connectedTo + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
-                if !editorStarted {
-                    for line in options.history?.load() ?? [] {
-                        editor.addHistory(line)
-                    }
-                    signal(SIGINT, SIG_IGN)
-                    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-                    source.setEventHandler { [editor] in editor.interrupt() }
-                    source.resume()
-                    interrupts = source
-                    editor.start(prompt: "> ") { [self] line in handle(line) }
-                    editorStarted = true
-                }
-                try? await closed.futureResult.get()
-                let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
-                status = ClientLifecycle.exitStatus(outcome: outcome, violation: violation, verbose: false, report: false)
-            } else {
-                closed.succeed(())
-                status = connectStatus
-                if editorStarted { editor.printAbove(formatter.error("cannot reconnect yet")) }
-            }
-            // --reconnect: a dropped connection, a failed attempt or a server going away
-            // (1001/1012/1013) is retried with backoff until the user quits; other closes end
-            // the session.
-            let lastOutcome = state.withLockedValue { $0.outcome }
-            guard options.reconnect, ClientLifecycle.worthReconnecting(status: status, outcome: lastOutcome), !state.withLockedValue({ $0.userQuit })
-            else { break }
-            let message = "reconnecting in \(backoff) s (Ctrl-D to stop)"
-            if editorStarted { editor.printAbove(formatter.note(message)) } else { Diagnostics.note(message) }
-            let deadline = Date().addingTimeInterval(backoff)
-            while Date() < deadline && !state.withLockedValue({ $0.userQuit }) {
-                try? await Task.sleep(nanoseconds: 50_000_000)
-            }
-            if state.withLockedValue({ $0.userQuit }) { break }
-            backoff = min(backoff * 2, 30)
-        }
+        let status = await ClientLoop(url: url, configuration: configuration, reconnect: options.reconnect).run(self)
         interrupts?.cancel()
         if editorStarted {
             signal(SIGINT, SIG_DFL)
             editor.stop()
         }
-        try? await group.shutdownGracefully()
         return status
+    }
+
+    // MARK: - ClientLoopRunner
+
+    func prepareConnection(on loop: EventLoop) -> EventLoopPromise<Void> {
+        let closed = loop.makePromise(of: Void.self)
+        state.withLockedValue {
+            $0.closed = closed
+            $0.outcome = nil
+            $0.violation = nil
+            $0.session = nil
+        }
+        return closed
+    }
+
+    func connectionOpened(_ client: WebSocketClientConnection) {
+        let session = client.session
+        state.withLockedValue { $0.session = session }
+        if options.showHandshake {
+            Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
+        }
+        let info = session.info
+        var details: [String] = []
+        if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
+        if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
+        let connectedTo = "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
+        editor.printAbove(formatter.note(editorStarted ? connectedTo : connectedTo + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
+        guard !editorStarted else { return }
+        for line in options.history?.load() ?? [] {
+            editor.addHistory(line)
+        }
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [editor] in editor.interrupt() }
+        source.resume()
+        interrupts = source
+        editor.start(prompt: "> ") { [self] line in handle(line) }
+        editorStarted = true
+    }
+
+    func dialFailed(status: Int32) {
+        if editorStarted { editor.printAbove(formatter.error("cannot reconnect yet")) }
+    }
+
+    func connectionEnded() -> (status: Int32, outcome: CloseOutcome?) {
+        let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
+        return (ClientLifecycle.exitStatus(outcome: outcome, violation: violation, verbose: false, report: false), outcome)
+    }
+
+    /// Ctrl-D, Ctrl-C on an empty line or /quit.
+    var stopRequested: Bool { state.withLockedValue { $0.userQuit } }
+
+    func note(_ text: String) {
+        let message = text + " (Ctrl-D to stop)"
+        if editorStarted { editor.printAbove(formatter.note(message)) } else { Diagnostics.note(message) }
     }
 
     // MARK: - Lines typed (on the editor's thread)

@@ -10,7 +10,7 @@ import WSKCore
 import WSKNIO
 
 /// Runs `wsk connect` in pipe mode.
-final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
+final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     let url: WebSocketURL
     let configuration: WebSocketClientConfiguration
     let pipe: PipeOptions
@@ -18,6 +18,7 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
     let output: ClientOutputOptions
     let untilRegex: Regex<AnyRegexOutput>?
     let delimiter: UInt8
+    let stdin: StdinReader
 
     // State shared between the event loop, the stdin thread and run(); guarded by `state`.
     struct State {
@@ -27,6 +28,7 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         var violation: ProtocolViolation?
         var closed: EventLoopPromise<Void>?
         var userClosing = false
+        var sender: Task<Void, Never>?
     }
     let state = NIOLockedValueBox(State())
 
@@ -38,37 +40,25 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
         self.output = output
         self.untilRegex = pipe.until.flatMap { try? Regex($0) }
         self.delimiter = pipe.nullDelimited ? 0 : UInt8(ascii: "\n")
+        self.stdin = StdinReader(binary: pipe.binary, delimiter: delimiter)
     }
 
     func run() async -> Int32 {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let stdin = StdinReader(binary: pipe.binary, delimiter: delimiter)
-        var backoff = 0.5
-        while true {
-            let status = await runOnce(group: group, stdin: stdin)
-            let (outcome, userClosing) = state.withLockedValue { ($0.outcome, $0.userClosing) }
-            guard connection.reconnect, !userClosing, ClientLifecycle.worthReconnecting(status: status, outcome: outcome), !stdin.finished else {
-                try? await group.shutdownGracefully()
-                return status
-            }
-            Diagnostics.note("reconnecting in \(backoff) s")
-            try? await Task.sleep(nanoseconds: UInt64(backoff * 1e9))
-            backoff = min(backoff * 2, 30)
-        }
+        await ClientLoop(url: url, configuration: configuration, reconnect: connection.reconnect).run(self)
     }
 
-    func runOnce(group: EventLoopGroup, stdin: StdinReader) async -> Int32 {
-        let loop = group.next()
+    // MARK: - ClientLoopRunner
+
+    func prepareConnection(on loop: EventLoop) -> EventLoopPromise<Void> {
         let closed = loop.makePromise(of: Void.self)
         state.withLockedValue {
             $0 = State()
             $0.closed = closed
         }
-        let (connected, status) = await ClientLifecycle.connect(url: url, configuration: configuration, group: group, delegate: self)
-        guard let client = connected else {
-            closed.succeed(())
-            return status
-        }
+        return closed
+    }
+
+    func connectionOpened(_ client: WebSocketClientConnection) {
         let session = client.session
         state.withLockedValue { $0.session = session }
         if output.showHandshake {
@@ -78,46 +68,59 @@ final class ConnectSession: WebSocketSessionDelegate, @unchecked Sendable {
             let info = session.info
             Diagnostics.note("connected to \(url) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")
         }
+        let sender = Task.detached { [self] in await feed(session) }
+        state.withLockedValue { $0.sender = sender }
+    }
 
-        // Feed messages: -x messages, or stdin records until EOF.
-        let sender = Task.detached { [self] in
-            if pipe.echo && pipe.execute.isEmpty {
-                // A reflector (e.g. under a conformance suite): stdin is not read and the
-                // server decides when the connection ends.
-                return
-            }
-            if !pipe.execute.isEmpty {
-                for message in pipe.execute {
-                    await send(.text(message), on: session)
-                }
-                let defaultWait: Double? = (pipe.exitAfter == nil && pipe.until == nil) ? 2 : nil
-                if let wait = pipe.wait?.value ?? defaultWait {
-                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-                    closeNormally(session)
-                }
-                return
-            }
-            // Stops waiting for stdin once this connection has ended (--reconnect): the
-            // next record belongs to the next connection.
-            while case .record(let record) = stdin.next(cancelled: { Task.isCancelled }) {
-                guard await send(message(from: record), on: session) else {
-                    stdin.putBack(record)  // the connection ended: the next one sends it
-                    return
-                }
-            }
-            if Task.isCancelled { return }
-            // --exit-after / --until decide when to close: `echo request | wsk connect
-            // --exit-after 1` sends and waits for the answer (a close at stdin's end would
-            // race the server's reply).
-            if pipe.waitForClose || pipe.exitAfter != nil || untilRegex != nil { return }
-            if let wait = pipe.wait?.value {
-                try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-            }
-            closeNormally(session)
+    func dialFailed(status: Int32) {}
+
+    func connectionEnded() -> (status: Int32, outcome: CloseOutcome?) {
+        let (sender, outcome) = state.withLockedValue { ($0.sender, $0.outcome) }
+        sender?.cancel()
+        return (exitStatus(), outcome)
+    }
+
+    var stopRequested: Bool {
+        state.withLockedValue { $0.userClosing } || stdin.finished
+    }
+
+    func note(_ text: String) { Diagnostics.note(text) }
+
+    /// Feeds one connection: -x messages, or stdin records until EOF; stops waiting for
+    /// stdin once this connection has ended (--reconnect): the next record belongs to the
+    /// next connection.
+    func feed(_ session: WebSocketSession) async {
+        if pipe.echo && pipe.execute.isEmpty {
+            // A reflector (e.g. under a conformance suite): stdin is not read and the server
+            // decides when the connection ends.
+            return
         }
-        try? await closed.futureResult.get()
-        sender.cancel()
-        return exitStatus()
+        if !pipe.execute.isEmpty {
+            for message in pipe.execute {
+                await send(.text(message), on: session)
+            }
+            let defaultWait: Double? = (pipe.exitAfter == nil && pipe.until == nil) ? 2 : nil
+            if let wait = pipe.wait?.value ?? defaultWait {
+                try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                closeNormally(session)
+            }
+            return
+        }
+        while case .record(let record) = stdin.next(cancelled: { Task.isCancelled }) {
+            guard await send(message(from: record), on: session) else {
+                stdin.putBack(record)  // the connection ended: the next one sends it
+                return
+            }
+        }
+        if Task.isCancelled { return }
+        // --exit-after / --until decide when to close: `echo request | wsk connect
+        // --exit-after 1` sends and waits for the answer (a close at stdin's end would race
+        // the server's reply).
+        if pipe.waitForClose || pipe.exitAfter != nil || untilRegex != nil { return }
+        if let wait = pipe.wait?.value {
+            try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+        }
+        closeNormally(session)
     }
 
     func exitStatus() -> Int32 {
