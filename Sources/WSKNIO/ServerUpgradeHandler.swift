@@ -82,6 +82,10 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             serveHTTP(head, context: context)
             return
         }
+        if let refusal = configuration.inspectRequest?(head) {
+            refuse(context: context, head: head, status: refusal.status, reason: refusal.reason)
+            return
+        }
         // Inspection before the upgrade (Azion's edge firewall): origin and required headers.
         if !configuration.allowedOrigins.isEmpty {
             let origin = head.headers.first(name: "origin") ?? ""

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 import WSKCompression
 import WSKCore
@@ -38,6 +39,9 @@ public struct WebSocketServerConfiguration: Sendable {
     /// How sessions answer pings and close frames; `proxy` defers its close replies until
     /// the upstream has finished.
     public var autoReplyPolicy: AutoReplyPolicy = .automatic
+    /// Looks at each upgrade request before the other checks; an answer refuses it with that
+    /// status and reason (a proxy's loop detection, say).
+    public var inspectRequest: (@Sendable (HTTPRequestHead) -> (status: HTTPResponseStatus, reason: String)?)? = nil
     /// Whether reading from a client stops while it does not take what is sent to it
     /// (echo); a relay turns this off and pauses the other side instead.
     public var pausesReadingWhileUnwritable = true

@@ -90,6 +90,24 @@ struct ProxyFlowTests {
         #expect(try upstream.outcomes(count: 1) == [count])
     }
 
+    @Test func aProxyPointedAtItselfIsRefusedNotFlooded() throws {
+        // At start, when the upstream is its own listening address.
+        let direct = try WSKProcess.run(["proxy", "--port", "9", "ws://localhost:9/"])
+        #expect(direct.status == 64)
+        #expect(direct.stderr.contains("<upstream>: ws://localhost:9/ is this proxy's own address"), "\(direct.stderr)")
+        // At run time (an address that reaches it another way): the looped request carries
+        // this proxy's Via marker and gets 508; the client gets 1011, and the log agrees.
+        let port = try freePort()
+        let proxy = try ProxyProcess(["--host", "0.0.0.0", "--port", "\(port)", "ws://127.0.0.2:\(port)/"], fixedPort: true)
+        let client = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(port)/ < /dev/null")
+        #expect(client.status == 4, "\(client.stderr)")
+        #expect(client.stderr.contains("1011") && client.stderr.contains("upstream unavailable"), "\(client.stderr)")
+        #expect(proxy.process.waitForOutput { _, err in err.contains("status=508") && err.contains("code=1011") && err.contains("clean=true") }, "\(proxy.log)")
+        // One client, one refused looped request: no flood.
+        #expect(proxy.log.components(separatedBy: " open ").count - 1 == 1, "\(proxy.log)")
+        #expect(proxy.log.components(separatedBy: " refused ").count - 1 == 1, "\(proxy.log)")
+    }
+
     @Test func longLinesAreLinearAndBoundedByTheMessageLimit() throws {
         // 20 MB in one line (the old line splitter rescanned the buffer on every read: 16.8 s
         // and cut); over --max-message-size the client gets 1009.
@@ -142,6 +160,21 @@ struct ProxyFlowTests {
         // The program's whole process group is gone, and reaped.
         #expect(waitUntil { !isRunning(program) && processGroupMembers(program).isEmpty }, "sleep outlived its client")
     }
+}
+
+/// A TCP port nothing listens on right now.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = INADDR_ANY
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard ok else { throw TestFailure("no free port: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// The pids whose parent is `parent`.

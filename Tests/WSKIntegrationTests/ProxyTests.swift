@@ -6,8 +6,8 @@ final class ProxyProcess: @unchecked Sendable {
     let process: WSKProcess
     let port: Int
 
-    init(_ arguments: [String]) throws {
-        process = try WSKProcess(["proxy", "--port", "0", "--threads", "1"] + arguments)
+    init(_ arguments: [String], fixedPort: Bool = false) throws {
+        process = try WSKProcess(["proxy"] + (fixedPort ? [] : ["--port", "0"]) + ["--threads", "1"] + arguments)
         var found: Int?
         process.waitForOutput(timeout: 15) { out, _ in
             guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
@@ -103,6 +103,7 @@ struct ProxyTests {
         (["proxy", "ftp://x"], "unsupported scheme"),
         (["proxy", "ws://x", "--exec", "cat"], "--exec"),
         (["proxy", "--exec", " "], "--exec"),
+        (["proxy", "--port", "-1", "ws://x"], "--port must be between 0 and 65535, got -1"),
     ])
     func malformedArgumentsNameTheFlag(arguments: [String], fragment: String) throws {
         let result = try WSKProcess.run(arguments)

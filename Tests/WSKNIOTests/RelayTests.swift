@@ -117,6 +117,7 @@ struct RelayTests {
         relay.received(text("lost cause"), from: .client)
         relay.upstreamFailed()
         #expect(client.terminated == [CloseFrame(code: .internalError, reason: "upstream unavailable")])
+        #expect(!client.paused, "the client's close reply must be read")
         #expect(upstream.delivered.isEmpty)
     }
 }

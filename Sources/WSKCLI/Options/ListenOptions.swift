@@ -9,10 +9,10 @@ struct ListenOptions: ParsableArguments {
     @Option(help: "Address to listen on (IPv4 or IPv6, e.g. 0.0.0.0 or ::1).")
     var host = "127.0.0.1"
 
-    @Option(name: [.short, .long], help: "Port to listen on; 0 picks a free port and prints it.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Port to listen on; 0 picks a free port and prints it.")
     var port = 9001
 
-    @Option(help: ArgumentHelp("Event-loop threads.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Event-loop threads.", valueName: "n"))
     var threads = System.coreCount
 
     var address: ServerListenAddress { ServerListenAddress(host: host, port: port, threads: threads) }

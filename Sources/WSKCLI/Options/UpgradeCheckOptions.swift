@@ -18,8 +18,8 @@ struct UpgradeCheckOptions: ParsableArguments {
 
     static func split(_ header: String) -> (name: String, value: String)? {
         guard let colon = header.firstIndex(of: ":") else { return nil }
-        let name = header[..<colon].trimmingCharacters(in: " ")
-        let value = header[header.index(after: colon)...].trimmingCharacters(in: " ")
+        let name = header[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_!#$%&'*+.^`|~".contains($0) }) else { return nil }
         return (name, value)
     }
@@ -29,8 +29,4 @@ struct UpgradeCheckOptions: ParsableArguments {
             throw ValidationError("--require-header expects 'Name: value', got '\(header)'")
         }
     }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: Character) -> String { String(self).trimmingCharacters(in: set) }
 }

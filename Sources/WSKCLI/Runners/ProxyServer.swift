@@ -27,6 +27,22 @@ enum ProxyTarget: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether this is the address a proxy listening with `listen` is bound to (a proxy
+    /// pointed at itself).
+    func isAddress(of listen: ListenOptions) -> Bool {
+        let (host, port): (String, Int)
+        switch self {
+        case .webSocket(let url): (host, port) = (url.host, url.effectivePort)
+        case .tcp(let targetHost, let targetPort): (host, port) = (targetHost, targetPort)
+        case .program: return false
+        }
+        guard listen.port != 0, port == listen.port else { return false }
+        let loopback: Set<String> = ["127.0.0.1", "localhost", "::1"]
+        let listenHost = listen.host.lowercased()
+        let wildcard = listenHost == "0.0.0.0" || listenHost == "::"
+        return host.lowercased() == listenHost || (loopback.contains(host.lowercased()) && (wildcard || loopback.contains(listenHost)))
+    }
+
     /// Parses `ws://…`, `wss://…` or `tcp://HOST:PORT`.
     static func parse(_ text: String) throws -> ProxyTarget {
         if text.lowercased().hasPrefix("tcp://") {

@@ -38,22 +38,22 @@ public struct Bench: WSKCommand {
     @Argument(help: ArgumentHelp("The echo server, ws://HOST[:PORT][/PATH] or wss://…", valueName: "url"))
     var url: String
 
-    @Option(name: [.customShort("c"), .long], help: ArgumentHelp("Connections to open.", valueName: "n"))
+    @Option(name: [.customShort("c"), .long], parsing: .unconditional, help: ArgumentHelp("Connections to open.", valueName: "n"))
     var connections = 10
 
     @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Message payload size (16, 1KiB, 64KiB…).", valueName: "bytes"))
     var size = ByteCount(16)
 
-    @Option(name: [.customShort("d"), .long], help: ArgumentHelp("Messages in flight per connection (closed loop).", valueName: "n"))
+    @Option(name: [.customShort("d"), .long], parsing: .unconditional, help: ArgumentHelp("Messages in flight per connection (closed loop).", valueName: "n"))
     var depth = 1
 
-    @Option(name: [.customShort("r"), .long], help: ArgumentHelp("Send at this many messages per second in total (open loop) instead of --depth.", valueName: "msgs/s"))
+    @Option(name: [.customShort("r"), .long], parsing: .unconditional, help: ArgumentHelp("Send at this many messages per second in total (open loop) instead of --depth.", valueName: "msgs/s"))
     var rate: Double?
 
-    @Option(name: [.customShort("t"), .long], help: ArgumentHelp("Seconds to measure.", valueName: "seconds"))
+    @Option(name: [.customShort("t"), .long], parsing: .unconditional, help: ArgumentHelp("Seconds to measure.", valueName: "seconds"))
     var duration = Seconds(10)
 
-    @Option(help: ArgumentHelp("Seconds to run before measuring.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to run before measuring.", valueName: "seconds"))
     var warmup = Seconds(1)
 
     @Flag(help: "Send binary messages (default: text).")
@@ -62,7 +62,7 @@ public struct Bench: WSKCommand {
     @Flag(help: "Offer permessage-deflate (default: off, to measure the transport).")
     var compression = false
 
-    @Option(help: ArgumentHelp("Event-loop threads.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Event-loop threads.", valueName: "n"))
     var threads = System.coreCount
 
     @Flag(help: "Print the result as one JSON object.")

@@ -77,10 +77,14 @@ public struct Proxy: WSKCommand {
         case (.some, .some):
             throw ValidationError("--exec cannot be combined with an <upstream> URL")
         case (.some(let text), nil):
+            let target: ProxyTarget
             do {
-                _ = try ProxyTarget.parse(text)
+                target = try ProxyTarget.parse(text)
             } catch {
                 throw ValidationError("<upstream>: \(error)")
+            }
+            if target.isAddress(of: listen) {
+                throw ValidationError("<upstream>: \(text) is this proxy's own address (it would relay to itself)")
             }
         case (nil, .some(let command)):
             if command.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exec needs a command") }
@@ -94,7 +98,15 @@ public struct Proxy: WSKCommand {
         // The relay paces each side by the other one's writability (not its own).
         configuration.pausesReadingWhileUnwritable = false
         configuration.subprotocols = subprotocol
+        // Loop detection: requests to a WebSocket upstream carry this proxy's Via marker
+        // (RFC 9110 §7.6.3); one that comes back here is refused with 508 Loop Detected.
+        let marker = "wsk-proxy-" + String(UInt32.random(in: .min ... .max), radix: 16)
+        configuration.inspectRequest = { head in
+            guard head.headers["via"].contains(where: { $0.contains(marker) }) else { return nil }
+            return (.loopDetected, "request loop: this request already passed through this proxy")
+        }
         var client = WebSocketClientConfiguration()
+        client.headers.append(("Via", "1.1 " + marker))
         client.limits = configuration.limits
         client.compression = noUpstreamCompression ? nil : PerMessageDeflateOptions()
         try upstreamTLS.apply(to: &client)

@@ -12,7 +12,7 @@ public struct ByteCount: ExpressibleByArgument, Hashable, Sendable, CustomString
     }
 
     public init?(argument: String) {
-        let text = argument.trimmingCharacters(in: " ").lowercased()
+        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(String, Double)] = [
             ("kib", 1024), ("mib", 1024 * 1024), ("gib", 1024 * 1024 * 1024),
             ("kb", 1000), ("mb", 1_000_000), ("gb", 1_000_000_000),
@@ -53,7 +53,7 @@ public struct Seconds: ExpressibleByArgument, Hashable, Sendable, CustomStringCo
     }
 
     public init?(argument: String) {
-        var text = Substring(argument.trimmingCharacters(in: " ").lowercased())
+        var text = Substring(argument.trimmingCharacters(in: .whitespaces).lowercased())
         var multiplier = 1.0
         if text.hasSuffix("ms") {
             text = text.dropLast(2)

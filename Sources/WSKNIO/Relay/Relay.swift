@@ -121,6 +121,7 @@ public final class Relay: @unchecked Sendable {
         replyTimer?.cancel()
         pending = []
         endpoints[.client]?.terminate(CloseFrame(code: .internalError, reason: "upstream unavailable"))
+        endpoints[.client]?.resumeReading()  // to read the client's close reply
     }
 
     // MARK: - Reports from the endpoints
