@@ -428,7 +428,7 @@ _wsk_proxy() {
 
 _wsk_bench() {
     repeating_flags=()
-    non_repeating_flags=(--binary --compression --json --progress --no-progress -k --insecure --version -h --help)
+    non_repeating_flags=(--binary --compression --json --verify --progress --no-progress -k --insecure --version -h --help)
     repeating_options=(-H --header --subprotocol)
     non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --threads --origin --auth --cacert --cert --key --tls-server-name)
     __wsk_offer_flags_options 1

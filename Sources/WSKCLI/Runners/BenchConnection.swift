@@ -25,6 +25,11 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     /// In open-loop mode, the most messages waiting for their echo before sends are counted
     /// as behind schedule instead of queued without bound.
     static let maxInFlight = 65_536
+    /// Messages of at least this size carry a sequence number (16 hex digits) at their
+    /// start, so a lost, reordered, duplicated or unsolicited message is told from an echo.
+    static let sequenceLength = 16
+    var nextSequence: UInt64 = 0
+    var expectedSequence: UInt64 = 0
 
     init(plan: BenchPlan, recorders: [ObjectIdentifier: BenchRecorder], payload: ByteBuffer) {
         self.plan = plan
@@ -74,7 +79,65 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     func sendOne(at time: UInt64) {
         guard let session else { return }
         sendTimes.append(time)
-        session.send(opcode: plan.binary ? .binary : .text, payload: payload)
+        var message = payload
+        if plan.messageSize >= Self.sequenceLength {
+            let sequence = nextSequence
+            message.withUnsafeMutableReadableBytes { Self.writeSequence(sequence, into: $0) }
+            nextSequence &+= 1
+        }
+        session.send(opcode: plan.binary ? .binary : .text, payload: message)
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Writes `value` as 16 lower-case hex digits at the start of `bytes` (no allocation).
+    static func writeSequence(_ value: UInt64, into bytes: UnsafeMutableRawBufferPointer) {
+        var rest = value
+        for index in stride(from: sequenceLength - 1, through: 0, by: -1) {
+            bytes[index] = hexDigits[Int(rest & 0xF)]
+            rest >>= 4
+        }
+    }
+
+    /// The sequence number at the start of `bytes`, if it is 16 hex digits.
+    static func readSequence(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
+        var value: UInt64 = 0
+        for index in 0..<sequenceLength {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+
+    /// Whether an echo is the message sent: its length and, when it carries one, its
+    /// sequence number; the last byte (or, with --verify, every byte) against the payload.
+    enum Check { case echo, corrupted(String), unsolicited }
+
+    func check(_ data: ByteBuffer) -> Check {
+        guard data.readableBytes == plan.messageSize else {
+            return sendTimes.isEmpty ? .unsolicited : .corrupted("an echo of \(data.readableBytes) bytes for a message of \(plan.messageSize)")
+        }
+        var start = 0
+        if plan.messageSize >= Self.sequenceLength {
+            let sequence = data.withUnsafeReadableBytes { Self.readSequence($0) }
+            guard sequence == expectedSequence else { return .unsolicited }
+            start = Self.sequenceLength
+        }
+        let length = plan.messageSize - start
+        guard length > 0 else { return .echo }
+        if plan.verify {
+            let same = data.getSlice(at: data.readerIndex + start, length: length) == payload.getSlice(at: payload.readerIndex + start, length: length)
+            return same ? .echo : .corrupted("an echo whose bytes differ from the message sent")
+        }
+        let last = plan.messageSize - 1
+        let same = data.getInteger(at: data.readerIndex + last, as: UInt8.self) == payload.getInteger(at: payload.readerIndex + last, as: UInt8.self)
+        return same ? .echo : .corrupted("an echo whose bytes differ from the message sent")
     }
 
     func stop() {
@@ -99,13 +162,15 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
 
     func received(_ message: Message) {
         let now = Self.now()
-        guard let sentAt = sendTimes.popFirst() else {
-            recorder?.fail("a message arrived that was not sent (the server is not an echo server?)")
+        let verdict = sendTimes.isEmpty ? .unsolicited : check(message.data)
+        if case .unsolicited = verdict {
+            // Not an echo of what is in flight: an error, and it does not count as one.
+            recorder?.fail("a message arrived that was not sent, or out of order (the server is not an echo server?)")
             return
         }
-        if message.data.readableBytes != plan.messageSize {
-            recorder?.fail("an echo of \(message.data.readableBytes) bytes for a message of \(plan.messageSize)")
-        }
+        let sentAt = sendTimes.removeFirst()
+        expectedSequence &+= 1
+        if case .corrupted(let why) = verdict { recorder?.fail(why) }
         recorder?.record(latencyNanoseconds: now &- sentAt, at: now)
         if sending && plan.rate == nil {
             sendOne(at: Self.now())
@@ -116,6 +181,7 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
         timer?.cancel()
         if !stopped {
             recorder?.fail("the server closed a connection: \(outcome)")
+            recorder?.lost += 1
         }
         sending = false
     }

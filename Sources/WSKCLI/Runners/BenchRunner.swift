@@ -27,6 +27,8 @@ struct BenchPlan: Sendable {
     var rate: Double?
     var threads: Int
     var progress: Bool
+    /// Compare every byte of every echo.
+    var verify = false
 }
 
 /// What the run measured; encoded as the `--json` output.
@@ -59,6 +61,10 @@ struct BenchResult: Codable, Equatable {
     var behindSchedule: Int
     /// Round-trip times in microseconds.
     var latencyMicroseconds: Latency
+    /// The first errors, one line each (at most ten distinct ones).
+    var errorDetails: [String] = []
+    /// Set when the run ended early because every connection was gone.
+    var endedEarly = false
 
     enum CodingKeys: String, CodingKey {
         case url, connections, depth, mode, rate, seconds, messages, errors
@@ -67,6 +73,8 @@ struct BenchResult: Codable, Equatable {
         case bytesPerSecond = "bytes_per_second"
         case behindSchedule = "behind_schedule"
         case latencyMicroseconds = "latency_us"
+        case errorDetails = "error_details"
+        case endedEarly = "ended_early"
     }
 }
 
@@ -78,6 +86,9 @@ struct BenchTotals: Sendable {
     var errors = 0
     var behindSchedule = 0
     var firstError: String?
+    /// Distinct error lines, at most ``maxErrorDetails``.
+    var errorDetails: [String] = []
+    static let maxErrorDetails = 10
 
     mutating func merge(_ other: BenchTotals) {
         histogram.add(other.histogram)
@@ -85,6 +96,9 @@ struct BenchTotals: Sendable {
         errors += other.errors
         behindSchedule += other.behindSchedule
         firstError = firstError ?? other.firstError
+        for detail in other.errorDetails where errorDetails.count < Self.maxErrorDetails && !errorDetails.contains(detail) {
+            errorDetails.append(detail)
+        }
     }
 }
 
@@ -103,9 +117,15 @@ final class BenchRecorder: @unchecked Sendable {
         _ = totals.histogram.record(max(1, latencyNanoseconds / 1000))
     }
 
+    /// Connections the server closed or dropped before the run ended.
+    var lost = 0
+
     func fail(_ message: String) {
         totals.errors += 1
         if totals.firstError == nil { totals.firstError = message }
+        if totals.errorDetails.count < BenchTotals.maxErrorDetails && !totals.errorDetails.contains(message) {
+            totals.errorDetails.append(message)
+        }
     }
 }
 
@@ -168,10 +188,23 @@ enum BenchRunner {
         let total = plan.warmup + plan.duration
         var previous = 0
         var elapsed = 0.0
+        var endedEarly = false
         while elapsed < total {
             let step = min(1.0, total - elapsed)
-            try? await Task.sleep(nanoseconds: UInt64(step * 1e9))
-            elapsed += step
+            // Wake every 100 ms: a run whose connections are all gone ends now, with a
+            // partial report, instead of measuring nothing for the rest of the time.
+            var slept = 0.0
+            while slept < step - 1e-9 {
+                let slice = min(0.1, step - slept)
+                try? await Task.sleep(nanoseconds: UInt64(slice * 1e9))
+                slept += slice
+                if try await sum(group, frozenRecorders, { $0.lost }) >= plan.connections {
+                    endedEarly = true
+                    break
+                }
+            }
+            elapsed += slept
+            if endedEarly { break }
             if plan.progress {
                 let received = try await sum(group, frozenRecorders) { $0.received }
                 let phase = elapsed <= plan.warmup ? " (warm-up)" : ""
@@ -211,6 +244,11 @@ enum BenchRunner {
         if let firstError = totals.firstError {
             Diagnostics.error(firstError)
         }
+        if endedEarly {
+            Diagnostics.error("every connection was closed after \(String(format: "%.1f", elapsed)) s: the report covers that part only")
+        }
+        // The window actually measured (shorter when the run ended early).
+        let measured = max(0.001, min(plan.duration, elapsed - plan.warmup))
         let histogram = totals.histogram
         let latency = BenchResult.Latency(
             min: Double(histogram.min),
@@ -228,13 +266,15 @@ enum BenchRunner {
             depth: plan.depth,
             mode: plan.rate == nil ? "closed-loop" : "fixed-rate",
             rate: plan.rate,
-            seconds: plan.duration,
+            seconds: endedEarly ? (measured * 1000).rounded() / 1000 : plan.duration,
             messages: totals.messages,
-            messagesPerSecond: (Double(totals.messages) / plan.duration).rounded(),
-            bytesPerSecond: (Double(totals.messages * plan.messageSize) / plan.duration).rounded(),
+            messagesPerSecond: (Double(totals.messages) / (endedEarly ? measured : plan.duration)).rounded(),
+            bytesPerSecond: (Double(totals.messages * plan.messageSize) / (endedEarly ? measured : plan.duration)).rounded(),
             errors: totals.errors,
             behindSchedule: totals.behindSchedule,
-            latencyMicroseconds: latency
+            latencyMicroseconds: latency,
+            errorDetails: totals.errorDetails,
+            endedEarly: endedEarly
         )
     }
 

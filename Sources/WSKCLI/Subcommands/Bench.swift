@@ -68,6 +68,9 @@ public struct Bench: WSKCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
+    @Flag(help: "Compare every byte of every echo (default: the length, the sequence number at its start and its last byte).")
+    var verify = false
+
     @Flag(inversion: .prefixedNo, help: "Show progress on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
@@ -92,8 +95,10 @@ public struct Bench: WSKCommand {
     public func execute() async throws {
         let target = try WebSocketURL(argument: url)
         var client = WebSocketClientConfiguration()
-        client.limits.maxMessageSize = max(size.value, 1)
-        client.limits.maxFrameSize = max(size.value, 1)
+        // -s is the payload size only; what the server may send back is limited generously
+        // (a close frame, a compressed frame and an echo all fit).
+        client.limits.maxMessageSize = max(size.value, 16 << 20)
+        client.limits.maxFrameSize = max(size.value, 16 << 20)
         client.compression = compression ? PerMessageDeflateOptions() : nil
         request.apply(to: &client, url: target)
         try tls.apply(to: &client)
@@ -108,7 +113,8 @@ public struct Bench: WSKCommand {
             warmup: warmup.value,
             rate: rate,
             threads: threads,
-            progress: progress ?? Terminal.isTTY(2)
+            progress: progress ?? Terminal.isTTY(2),
+            verify: verify
         )
         let result = try await BenchRunner.run(plan)
         if json {
