@@ -215,6 +215,10 @@ struct ServeEchoTests {
         let events = try silent.eventsUntilClosed(timeout: 5)
         #expect(events.first.map { if case .ping = $0 { true } else { false } } == true, "\(events)")
         #expect(RawClient.closeCode(in: events) == .goingAway, "\(events)")
+        // The log says what went on the wire: 1001 idle timeout (not clean: no reply came).
+        #expect(server.waitForLog("close", client: silent), "\(server.log)")
+        let line = server.log.split(separator: "\n").first { $0.contains(" close remote=127.0.0.1:\(silent.localPort) ") } ?? ""
+        #expect(line.contains("code=1001") && line.contains("idle timeout"), "\(line)")
     }
 
     @Test func originAndRequiredHeaderChecks() throws {

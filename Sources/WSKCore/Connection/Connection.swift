@@ -203,7 +203,14 @@ public struct Connection {
         while events.isEmpty && parseNextFrame(replyingInto: &output) {}
         if events.isEmpty && endOfStreamReceived && state != .closed {
             inbound = nil
-            finish(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true))
+            if state == .closeSent, let sent = closeSentCode, let code = sent.code {
+                // This endpoint started the closing handshake and the peer left without
+                // answering: report the close sent (not clean), so a log says why the
+                // connection ended (an idle timeout's 1001) rather than only 1006.
+                finish(CloseOutcome(code: code, reason: sent.reason, wasClean: false, initiatedByPeer: false))
+            } else {
+                finish(CloseOutcome(code: .abnormalClosure, reason: "", wasClean: false, initiatedByPeer: true))
+            }
         }
         return events.popFirst()
     }

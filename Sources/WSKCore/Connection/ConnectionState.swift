@@ -32,7 +32,8 @@ public enum AutoReplyPolicy: Hashable, Sendable {
 public struct CloseOutcome: Hashable, Sendable, CustomStringConvertible {
     /// The code that describes the end: the peer's close code for a closing handshake
     /// (1005 when its close frame had none), the code this endpoint sent when it failed
-    /// the connection, or 1006 when the transport ended without a close frame.
+    /// the connection or when the peer left without answering its close frame (not
+    /// clean), or 1006 when the transport ended without any close frame.
     public var code: CloseCode
     /// The peer's close reason, or the violation for a failed connection.
     public var reason: String

@@ -131,6 +131,16 @@ struct ConnectionTests {
         #expect(client.nextEvent() == nil)
     }
 
+    @Test func aPeerThatLeavesWithoutAnsweringOurCloseEndsWithOurCodeNotClean() throws {
+        // The reason a connection ended is the close this endpoint sent (an idle timeout's
+        // 1001), not only 1006, though the handshake did not complete (RFC 6455 §7.1.4).
+        var server = Endpoint(role: .server, randomNumberGenerator: SplitMix64(seed: 3))
+        var out = ByteBuffer()
+        try server.send(.close(CloseFrame(code: .goingAway, reason: "idle timeout")), into: &out)
+        server.receiveEndOfStream()
+        #expect(server.nextEvent() == .closed(CloseOutcome(code: .goingAway, reason: "idle timeout", wasClean: false, initiatedByPeer: false)))
+    }
+
     @Test func dataStillArrivesAfterCloseSent() throws {
         var pair = Pair()
         var clientOut = ByteBuffer()
