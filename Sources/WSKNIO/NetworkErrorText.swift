@@ -21,6 +21,8 @@ public enum NetworkErrorText {
             return error.description
         case let error as ChildProcess.SpawnError:
             return error.description
+        case let error as TLSFileError:
+            return error.description
         case let error as IOError:
             return errnoText(error.errnoCode)
         case let error as NIOConnectionError:

@@ -319,6 +319,26 @@ struct ServeEchoTests {
         #expect(result.status == 64)
         #expect(result.stderr.contains(flag), "\(result.stderr)")
     }
+
+    @Test func tlsFileErrorsNameTheFlagTheFileAndTheCause() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-tlsfiles-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let made = try shell(
+            "cd '\(directory)' && openssl req -x509 -newkey rsa:2048 -nodes -keyout a.key -out a.pem -days 1 -subj /CN=a 2>&1 && openssl req -x509 -newkey rsa:2048 -nodes -keyout b.key -out b.pem -days 1 -subj /CN=b 2>&1")
+        #expect(made.status == 0, "\(made.stdout)")
+        let cases: [([String], String)] = [
+            (["--tls-cert", "\(directory)/a.pem", "--tls-key", "\(directory)/a.key", "--tls-client-ca", "/nonexistent/ca.pem"], "--tls-client-ca /nonexistent/ca.pem: no such file or directory"),
+            (["--tls-cert", "\(directory)/a.pem", "--tls-key", "\(directory)/b.key"], "--tls-key \(directory)/b.key does not match the certificate in --tls-cert \(directory)/a.pem"),
+            (["--tls-cert", "\(directory)/a.key", "--tls-key", "\(directory)/a.key"], "--tls-cert \(directory)/a.key: not a PEM certificate file"),
+        ]
+        for (arguments, message) in cases {
+            let result = try WSKProcess.run(["serve-echo", "--port", "0"] + arguments)
+            #expect(result.status == 64)
+            #expect(result.stderr.hasPrefix("Error: " + message), "\(result.stderr)")
+            #expect(!result.stderr.contains("NIOSSL") && !result.stderr.contains("failedTo"), "\(result.stderr)")
+        }
+    }
 }
 
 /// A plain HTTP/1.1 GET; returns the whole response.

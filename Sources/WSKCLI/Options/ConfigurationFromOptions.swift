@@ -23,7 +23,7 @@ extension WebSocketServerConfiguration {
             do {
                 self.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: tls.tlsClientCa)
             } catch {
-                throw ValidationError("--tls-cert/--tls-key: cannot load the certificate or key: \(error)")
+                throw ValidationError(UserFacingError.describe(error))
             }
         }
     }
@@ -48,7 +48,7 @@ extension ClientTLSOptions {
         do {
             configuration.tls = try self.configuration()
         } catch {
-            throw ValidationError("--cacert/--cert/--key: \(error)")
+            throw ValidationError(UserFacingError.describe(error))
         }
     }
 }
