@@ -42,7 +42,13 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
     func handlerAdded(context: ChannelHandlerContext) {
         // Slow or silent clients are dropped: a half-open handshake holds no resources past this.
         let channel = context.channel
-        timeoutTask = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
+        let application = self.application
+        let timeout = configuration.handshakeTimeout
+        timeoutTask = context.eventLoop.scheduleTask(in: timeout) {
+            // Logged and counted like any refused upgrade (no response: the client sent no
+            // complete request to answer).
+            let remote = channel.remoteAddress.map(Self.describe) ?? "?"
+            application.upgradeRefused(remoteAddress: remote, path: "", status: 0, reason: "no upgrade request within \(Double(timeout.nanoseconds) / 1e9) s (handshake timeout)")
             channel.close(promise: nil)
         }
     }

@@ -200,6 +200,9 @@ struct ServeEchoTests {
         let silent = try RawClient(port: server.port)
         try silent.sendRaw(Array("GET / HTTP/1.1\r\nHost: x\r\n".utf8))  // never finishes the request
         #expect(try silent.waitForEOF(timeout: 3))
+        // Logged and counted with the other refused upgrades.
+        #expect(server.process.waitForOutput { _, err in err.contains("refused remote=127.0.0.1:\(silent.localPort)") && err.contains("handshake timeout") }, "\(server.log)")
+        #expect(try httpGet(port: server.port, path: "/metrics").contains("wsk_upgrades_refused_total 1"))
     }
 
     @Test func idleClientsArePingedThenClosed() throws {

@@ -185,16 +185,17 @@ public final class Relay: @unchecked Sendable {
             let close = clientClose ?? CloseFrame(code: outcome.code, reason: outcome.reason)
             target.finish(Self.relayable(close))
         } else {
-            target.terminate(Self.relayable(CloseFrame(code: outcome.code, reason: outcome.reason)))
+            target.terminate(Self.relayable(CloseFrame(code: outcome.code, reason: outcome.reason), lost: .client))
         }
     }
 
     /// A close that may go on the wire for one that ended the other hop: none (1005)
-    /// becomes 1000; 1006 and 1015 (local only, RFC 6455 §7.4.1) become 1001 going away.
-    public static func relayable(_ close: CloseFrame) -> CloseFrame {
+    /// becomes 1000; 1006 and 1015 (local only, RFC 6455 §7.4.1) become 1001 going away,
+    /// saying which side's connection was lost.
+    public static func relayable(_ close: CloseFrame, lost side: Side = .upstream) -> CloseFrame {
         guard let code = close.code else { return CloseFrame(code: .normalClosure) }
         if code.mayAppearOnWire { return close }
         if code == .noStatusReceived { return CloseFrame(code: .normalClosure) }
-        return CloseFrame(code: .goingAway, reason: "upstream connection lost")
+        return CloseFrame(code: .goingAway, reason: "\(side.rawValue) connection lost")
     }
 }
