@@ -87,6 +87,18 @@ struct REPLFormatterTests {
         #expect(plain.received(Message(opcode: .binary, data: ByteBuffer())) == "< binary 0 bytes")
     }
 
+    @Test func controlCharactersFromTheNetworkAreShownNotExecuted() {
+        // A server must not drive the user's terminal: ESC sequences, CR, BEL, DEL and C1
+        // controls (U+009B is a one-character CSI) are written out; newline and tab stay.
+        let hostile = "\u{1B}[31mred\u{1B}[0m\r\u{07}\u{7F}\u{9B}2J\nnext\tline ✓"
+        #expect(plain.received(Message(opcode: .text, data: ByteBuffer(string: hostile))) == "< \\x1b[31mred\\x1b[0m\\r\\x07\\x7f\\u{9b}2J\n  next\tline ✓")
+        #expect(plain.receivedClose(CloseFrame(code: .goingAway, reason: "\u{1B}]0;pwned\u{07}")) == "< close 1001 (going away) \"\\x1b]0;pwned\\x07\"")
+        #expect(plain.receivedControl(.pong, payload: ByteBuffer(string: "\u{9B}x")) == "< pong c29b78")
+        var raw = plain
+        raw.rawOutput = true
+        #expect(raw.received(Message(opcode: .text, data: ByteBuffer(string: hostile))) == "< " + hostile.replacingOccurrences(of: "\n", with: "\n  "))
+    }
+
     @Test func controlFramesAndCloses() {
         #expect(plain.receivedControl(.pong, payload: ByteBuffer(string: "abc"), roundTrip: 0.0012345) == "< pong \"abc\" 1.23 ms")
         #expect(plain.receivedControl(.ping, payload: ByteBuffer(bytes: [0, 7])) == "< ping 0007")

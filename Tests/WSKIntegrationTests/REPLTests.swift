@@ -41,6 +41,20 @@ struct REPLTests {
         #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
     }
 
+    @Test func aServerCannotDriveTheTerminal() throws {
+        // Escape sequences and C1 controls from the network are shown, not executed.
+        let server = try ScriptedServer { peer -> Bool in
+            try peer.acceptHandshake()
+            try peer.send(.text("\u{1B}[2J\u{1B}]0;pwned\u{07}\u{9B}31mhi\r"))
+            _ = try peer.eventsUntilClosed(timeout: 20)
+            return true
+        }
+        let terminal = try connect(server.port, state: try stateDirectory())
+        #expect(terminal.waitForScreen { $0.contains(#"< \x1b[2J\x1b]0;pwned\x07\u{9b}31mhi\r"#) }.ok, "\(terminal.screen())")
+        try terminal.press("C-d")
+        #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+    }
+
     @Test func typedLinesAndSlashCommands() throws {
         let server = try EchoServerProcess()
         let terminal = try connect(server.port, state: try stateDirectory())

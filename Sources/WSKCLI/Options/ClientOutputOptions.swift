@@ -21,6 +21,9 @@ struct ClientOutputOptions: ParsableArguments {
     @Flag(help: "Interactive: pretty-print JSON text messages.")
     var jsonPretty = false
 
+    @Flag(help: "Interactive: print received text as it is; by default control characters are shown as \\x1b, \\r, \\u{9b} so a server cannot drive the terminal (pipe mode is always exact).")
+    var rawOutput = false
+
     @Flag(inversion: .prefixedNo, help: "Interactive: colour the output (default: on a terminal, unless NO_COLOR is set).")
     var color: Bool?
 }

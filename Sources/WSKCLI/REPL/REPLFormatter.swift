@@ -12,13 +12,15 @@ struct REPLFormatter {
     var timestamps = false
     var jsonPretty = false
     var binaryEncoding = BinaryEncoding.hex
+    /// Print received text as it is, control characters included (`--raw-output`).
+    var rawOutput = false
     /// Supplies the timestamp prefix (injectable for tests).
     var clock: @Sendable () -> String = { EventLog.timestamp() }
 
     func received(_ message: Message) -> String {
         let body: String
         if message.isText {
-            body = jsonPretty ? Self.prettyJSON(message.text) ?? message.text : message.text
+            body = visible(jsonPretty ? Self.prettyJSON(message.text) ?? message.text : message.text)
         } else {
             let bytes = Array(message.data.readableBytesView)
             body = style.magenta("binary \(bytes.count) bytes") + (bytes.isEmpty ? "" : ": " + encode(bytes))
@@ -35,7 +37,7 @@ struct REPLFormatter {
     }
 
     func receivedClose(_ close: CloseFrame) -> String {
-        line(style.green("<"), style.yellow("close ") + Self.describe(close.code) + (close.reason.isEmpty ? "" : " \"\(close.reason)\""))
+        line(style.green("<"), style.yellow("close ") + Self.describe(close.code) + (close.reason.isEmpty ? "" : " \"\(visible(close.reason))\""))
     }
 
     func sent(_ description: String) -> String {
@@ -52,7 +54,7 @@ struct REPLFormatter {
 
     func closed(_ outcome: CloseOutcome) -> String {
         let how = outcome.wasClean ? "closed" : "connection ended"
-        let reason = outcome.reason.isEmpty ? "" : " \"\(outcome.reason)\""
+        let reason = outcome.reason.isEmpty ? "" : " \"\(visible(outcome.reason))\""
         let text = "\(how): \(Self.describe(outcome.code))\(reason)\(outcome.wasClean ? "" : " (no closing handshake)")"
         return outcome.wasClean ? note(text) : error(text)
     }
@@ -61,10 +63,34 @@ struct REPLFormatter {
     /// otherwise hex or base64; empty payloads print nothing.
     func describe(_ bytes: [UInt8]) -> String {
         if bytes.isEmpty { return "" }
-        if let text = String(validating: bytes, as: UTF8.self), !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if let text = String(validating: bytes, as: UTF8.self), !text.unicodeScalars.contains(where: Self.isControl) {
             return " \"\(text)\""
         }
         return " " + encode(bytes)
+    }
+
+    /// Text from the network as the terminal may show it: control characters (C0 but
+    /// newline and tab, DEL, C1) written out as `\x1b`, `\r`, `\u{9b}`, so a message cannot
+    /// move the cursor, recolour or retitle the terminal. `--raw-output` turns this off.
+    func visible(_ text: String) -> String {
+        guard !rawOutput, text.unicodeScalars.contains(where: { Self.isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n", "\t": out.unicodeScalars.append(scalar)
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\x" + ByteText.hex(CollectionOfOne(UInt8(scalar.value)))
+            case _ where (0x80...0x9F).contains(scalar.value): out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// C0 controls, DEL and C1 controls.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     func encode(_ bytes: [UInt8]) -> String {

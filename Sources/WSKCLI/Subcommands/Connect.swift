@@ -103,6 +103,7 @@ public struct Connect: WSKCommand {
             var formatter = REPLFormatter(style: Style(enabled: Terminal.usesColor(flag: output.color)))
             formatter.timestamps = output.timestamps
             formatter.jsonPretty = output.jsonPretty
+            formatter.rawOutput = output.rawOutput
             formatter.binaryEncoding = pipe.base64 ? .base64 : .hex
             let environment = ProcessInfo.processInfo.environment
             let options = REPLSession.Options(
