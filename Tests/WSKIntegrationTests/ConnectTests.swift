@@ -15,6 +15,18 @@ struct ConnectTests {
         #expect(result.stderr.isEmpty, "\(result.stderr)")
     }
 
+    @Test func aClosedStdoutEndsTheClientWithGoingAway() throws {
+        // `wsk connect URL | head -1` with stdin still open: when the reader leaves, the client
+        // closes with 1001 and exits instead of waiting for Ctrl-D.
+        let server = try EchoServerProcess()
+        // stdin: a FIFO this shell also holds open for writing, so it never reaches EOF.
+        let result = try shell(
+            "f=$(mktemp -u); mkfifo $f; exec 3<>$f; printf 'a\\nb\\n' >&3; WSK connect ws://127.0.0.1:\(server.port)/ <&3 | head -1; echo status=${PIPESTATUS[0]}; rm -f $f",
+            timeout: 30)
+        #expect(result.stdout == "a\nstatus=0\n", "\(result.stderr)")
+        #expect(server.process.waitForOutput { _, err in err.contains("code=1001") && err.contains("output closed") }, "\(server.log)")
+    }
+
     @Test func binaryFilesRoundTrip() throws {
         let server = try EchoServerProcess()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-bin-\(UUID().uuidString)")

@@ -44,7 +44,8 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     }
 
     func run() async -> Int32 {
-        await ClientLoop(url: url, configuration: configuration, reconnect: connection.reconnect).run(self)
+        FileOutput.watchReader(of: 1) { [self] in stdoutClosed() }
+        return await ClientLoop(url: url, configuration: configuration, reconnect: connection.reconnect).run(self)
     }
 
     // MARK: - ClientLoopRunner
@@ -184,7 +185,10 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     func received(_ message: Message, on session: WebSocketSession) {
         // After --exit-after or --until is satisfied, later messages are not printed.
         if state.withLockedValue({ $0.userClosing && (pipe.exitAfter != nil || untilRegex != nil) }) { return }
-        writeRecord(message)
+        if !writeRecord(message) {
+            stdoutClosed()
+            return
+        }
         if pipe.echo {
             session.send(message)
         }
@@ -212,7 +216,8 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
 
     /// Writes one received message to stdout, blocking this event loop while stdout is
     /// slow: reading stops, TCP flow control slows the server, nothing is dropped.
-    func writeRecord(_ message: Message) {
+    @discardableResult
+    func writeRecord(_ message: Message) -> Bool {
         var bytes: [UInt8] = []
         if output.timestamps {
             bytes += Array((EventLog.timestamp() + " ").utf8)
@@ -230,6 +235,17 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
             bytes += Array(message.data.readableBytesView)
             if !pipe.binary { bytes.append(delimiter) }
         }
-        FileOutput.writeAll(bytes, to: 1)
+        return FileOutput.writeAll(bytes, to: 1)
+    }
+
+    /// The reader of stdout went away (`wsk connect URL | head -1`): close with 1001 going
+    /// away and end, instead of reading messages nobody will see.
+    func stdoutClosed() {
+        let session = state.withLockedValue { state -> WebSocketSession? in
+            state.userClosing = true
+            return state.session
+        }
+        guard let session else { return }
+        session.eventLoop.execute { session.close(code: .goingAway, reason: "output closed") }
     }
 }

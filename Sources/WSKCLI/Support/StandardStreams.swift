@@ -124,16 +124,40 @@ final class StdinReader: @unchecked Sendable {
 
 /// Writes whole buffers to a file descriptor, retrying short writes.
 enum FileOutput {
-    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+    /// Writes every byte; false when the reader went away (EPIPE) or the write failed.
+    @discardableResult
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                return  // EPIPE: the reader went away
+                return false  // EPIPE: the reader went away
             }
             offset += written
         }
+        return true
+    }
+
+    /// Calls `gone` once when the reader of `descriptor` goes away (`wsk connect | head -1`),
+    /// even while nothing is being written: a thread waits for POLLERR on the pipe. Only
+    /// for pipes and sockets (a terminal or a file has no reader to lose).
+    static func watchReader(of descriptor: Int32, gone: @escaping @Sendable () -> Void) {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFIFO || type == S_IFSOCK else { return }
+        let thread = Thread {
+            var entry = pollfd(fd: descriptor, events: 0, revents: 0)
+            while true {
+                let ready = poll(&entry, 1, -1)
+                if ready < 0 && errno == EINTR { continue }
+                if ready > 0 && entry.revents & Int16(POLLERR | POLLHUP) != 0 { gone() }
+                return
+            }
+        }
+        thread.name = "wsk-stdout-watch"
+        thread.start()
     }
 }
 
