@@ -27,6 +27,18 @@ struct ConnectTests {
         #expect(server.process.waitForOutput { _, err in err.contains("code=1001") && err.contains("output closed") }, "\(server.log)")
     }
 
+    @Test func invalidUTF8OnStdinIsRefusedOrSentAsBinaryNeverAltered() throws {
+        let server = try EchoServerProcess(["-v"])
+        let refused = try shell("printf 'ok\\n\\377\\376\\nnever\\n' | WSK connect ws://127.0.0.1:\(server.port)/")
+        #expect(refused.status == 1)
+        #expect(refused.stdout == "ok\n")
+        #expect(refused.stderr.contains("stdin line 2 is not valid UTF-8") && refused.stderr.contains("--invalid-utf8 binary"), "\(refused.stderr)")
+        let binary = try shell("printf 'ok\\n\\377\\376\\nlast\\n' | WSK connect --invalid-utf8 binary ws://127.0.0.1:\(server.port)/ | od -An -tx1 | tr -d ' \\n'")
+        #expect(binary.stdout == "6f6b0a" + "fffe0a" + "6c6173740a", "\(binary.stderr)")
+        // The server saw a binary message with the exact bytes, not U+FFFD text.
+        #expect(server.process.waitForOutput { _, err in err.contains("type=binary bytes=2 preview=fffe") }, "\(server.log)")
+    }
+
     @Test func binaryFilesRoundTrip() throws {
         let server = try EchoServerProcess()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-bin-\(UUID().uuidString)")

@@ -5,6 +5,15 @@ import WSKCompression
 import WSKCore
 import WSKNIO
 
+/// What a stdin line that is not valid UTF-8 becomes (a text message must be UTF-8, RFC 6455
+/// §5.6; wsk never sends altered text).
+enum InvalidUTF8Policy: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// Stop with the line's number and a hint.
+    case refuse
+    /// Send the line as a binary message, bytes exact.
+    case binary
+}
+
 struct PipeOptions: ParsableArguments {
     @Flag(help: "Send stdin as binary messages (one per read; with -0, one per NUL-delimited record).")
     var binary = false
@@ -17,6 +26,9 @@ struct PipeOptions: ParsableArguments {
 
     @Flag(help: "Binary messages are hex lines, both ways.")
     var hex = false
+
+    @Option(help: ArgumentHelp("A stdin line that is not valid UTF-8: refuse (stop, naming the line) or binary (send it as a binary message). Text is never altered.", valueName: "refuse|binary"))
+    var invalidUtf8: InvalidUTF8Policy = .refuse
 
     @Option(name: [.customShort("x"), .long], help: ArgumentHelp("Send this text message, then wait (repeatable; stdin is not read).", valueName: "message"))
     var execute: [String] = []

@@ -29,6 +29,10 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         var closed: EventLoopPromise<Void>?
         var userClosing = false
         var sender: Task<Void, Never>?
+        /// stdin records read on this connection (for line numbers in messages).
+        var records = 0
+        /// A stdin line was refused (--invalid-utf8 refuse): the run fails.
+        var inputRefused = false
     }
     let state = NIOLockedValueBox(State())
 
@@ -108,7 +112,17 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
             return
         }
         while case .record(let record) = stdin.next(cancelled: { Task.isCancelled }) {
-            guard await send(message(from: record), on: session) else {
+            let line = state.withLockedValue { state -> Int in
+                state.records += 1
+                return state.records
+            }
+            guard let message = message(from: record) else {
+                Diagnostics.error("stdin line \(line) is not valid UTF-8, and a text message must be (nothing altered is sent); use --invalid-utf8 binary to send such lines as binary messages, or --binary")
+                state.withLockedValue { $0.inputRefused = true }
+                closeNormally(session)
+                return
+            }
+            guard await send(message, on: session) else {
                 stdin.putBack(record)  // the connection ended: the next one sends it
                 return
             }
@@ -125,13 +139,16 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     }
 
     func exitStatus() -> Int32 {
+        if state.withLockedValue({ $0.inputRefused }) { return ClientLifecycle.ExitStatus.connectionFailed }
         let (outcome, violation) = state.withLockedValue { ($0.outcome, $0.violation) }
         return ClientLifecycle.exitStatus(outcome: outcome, violation: violation, verbose: output.verbose)
     }
 
     // MARK: - Sending
 
-    func message(from record: [UInt8]) -> OutboundMessage {
+    /// The message for one stdin record; `nil` for a line that is not valid UTF-8 under
+    /// `--invalid-utf8 refuse`.
+    func message(from record: [UInt8]) -> OutboundMessage? {
         if pipe.base64 || pipe.hex {
             let text = String(decoding: record, as: UTF8.self)
             if let bytes = try? (pipe.base64 ? ByteText.decodeBase64(text) : ByteText.decodeHex(text)) {
@@ -141,7 +158,10 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
             return .text(text)
         }
         if pipe.binary { return .binary(ByteBuffer(bytes: record)) }
-        return .text(String(decoding: record, as: UTF8.self))
+        guard let text = String(validating: record, as: UTF8.self) else {
+            return pipe.invalidUtf8 == .binary ? .binary(ByteBuffer(bytes: record)) : nil
+        }
+        return .text(text)
     }
 
     /// Sends on the event loop and waits until the socket can take more (backpressure).
