@@ -100,6 +100,9 @@ struct BenchTests {
         let wrong = try WSKProcess.run(["bench", "-c", "3", "--duration", "0.5", "--warmup", "0", "--no-progress", "ws://127.0.0.1:\(broadcast.port)/"])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("not an echo server"), "\(wrong.stderr)")
+        // The servers live until here (their deinit kills them; a release after their last
+        // use would reset the connections: "connection reset by peer").
+        withExtendedLifetime((server, broadcast)) {}
     }
 
     @Test func requestHeadersReachTheServer() throws {

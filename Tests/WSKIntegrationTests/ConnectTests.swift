@@ -39,6 +39,24 @@ struct ConnectTests {
         #expect(server.process.waitForOutput { _, err in err.contains("type=binary bytes=2 preview=fffe") }, "\(server.log)")
     }
 
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] as [(Int32, Int32)])
+    func aSignalClosesWithGoingAway(signal: Int32, status: Int32) throws {
+        // The server hears 1001 (not a dropped connection, 1006) and wsk exits 128 + signal.
+        let server = try EchoServerProcess()
+        let client = try WSKProcess(["connect", "ws://127.0.0.1:\(server.port)/"], standardInput: true)
+        try client.write("hello\n")
+        #expect(client.waitForOutput { out, _ in out == "hello\n" }, "\(client.standardError)")
+        client.signal(signal)
+        #expect(client.waitForExit(timeout: 10) == status, "\(client.standardError)")
+        #expect(server.process.waitForOutput { _, err in err.contains("code=1001 reason=interrupted clean=true") }, "\(server.log)")
+    }
+
+    @Test func nulDelimitedBinaryRecordsAreTerminatedBothWays() throws {
+        let server = try EchoServerProcess()
+        let result = try shell("printf 'a\\0b\\0' | WSK connect -0 --binary ws://127.0.0.1:\(server.port)/ | od -An -tx1 | tr -d ' \\n'")
+        #expect(result.stdout == "6100" + "6200", "\(result.stderr)")
+    }
+
     @Test func binaryFilesRoundTrip() throws {
         let server = try EchoServerProcess()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-bin-\(UUID().uuidString)")
@@ -90,6 +108,8 @@ struct ConnectTests {
         (["connect"], "<url>"),
         (["connect", "ftp://x"], "unsupported scheme"),
         (["connect", "ws://h", "--exit-after", "0"], "--exit-after"),
+        (["connect", "ws://h", "--exit-after", "-1"], "--exit-after must be at least 1, got -1"),
+        (["connect", "ws://h", "--binary", "--hex"], "--binary cannot be combined with --hex"),
         (["connect", "ws://h", "--until", "("], "--until"),
         (["connect", "ws://h", "--client-max-window-bits", "7"], "--client-max-window-bits"),
         (["connect", "ws://h", "-H", "bad"], "--header"),

@@ -33,7 +33,7 @@ struct PipeOptions: ParsableArguments {
     @Option(name: [.customShort("x"), .long], help: ArgumentHelp("Send this text message, then wait (repeatable; stdin is not read).", valueName: "message"))
     var execute: [String] = []
 
-    @Option(help: ArgumentHelp("Close after receiving this many messages (stdin ending does not close before that).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Close after receiving this many messages (stdin ending does not close before that).", valueName: "n"))
     var exitAfter: Int?
 
     @Option(help: ArgumentHelp("Close after receiving a message that matches this regular expression (stdin ending does not close before that).", valueName: "regex"))
@@ -50,6 +50,9 @@ struct PipeOptions: ParsableArguments {
 
     func validate() throws {
         if base64 && hex { throw ValidationError("--base64 and --hex cannot be combined") }
+        if binary && (base64 || hex) {
+            throw ValidationError("--binary cannot be combined with --\(base64 ? "base64" : "hex") (raw bytes, or encoded lines: pick one)")
+        }
         if let exitAfter, exitAfter < 1 { throw ValidationError("--exit-after must be at least 1, got \(exitAfter)") }
         if let until {
             do {

@@ -33,6 +33,8 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         var records = 0
         /// A stdin line was refused (--invalid-utf8 refuse): the run fails.
         var inputRefused = false
+        /// The signal that ended the run, if any.
+        var signal: Int32?
     }
     let state = NIOLockedValueBox(State())
 
@@ -49,7 +51,25 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
 
     func run() async -> Int32 {
         FileOutput.watchReader(of: 1) { [self] in stdoutClosed() }
-        return await ClientLoop(url: url, configuration: configuration, reconnect: connection.reconnect).run(self)
+        let signals = SignalWatcher.start([SIGINT, SIGTERM]) { [self] signal in interrupted(by: signal) }
+        let status = await ClientLoop(url: url, configuration: configuration, reconnect: connection.reconnect).run(self)
+        signals.cancel()
+        if let signal = state.withLockedValue({ $0.signal }) { return 128 + signal }
+        return status
+    }
+
+    /// SIGINT or SIGTERM: close with 1001 going away, give the server a second to answer,
+    /// and exit 128 + the signal (130, 143).
+    func interrupted(by signal: Int32) {
+        let session = state.withLockedValue { state -> WebSocketSession? in
+            state.userClosing = true
+            state.signal = signal
+            return state.session
+        }
+        session?.eventLoop.execute { session?.close(code: .goingAway, reason: "interrupted") }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) {
+            exit(128 + signal)  // the server did not answer in time
+        }
     }
 
     // MARK: - ClientLoopRunner
@@ -253,7 +273,8 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
             bytes.append(delimiter)
         } else {
             bytes += Array(message.data.readableBytesView)
-            if !pipe.binary { bytes.append(delimiter) }
+            // Raw binary has no delimiter, except with -0: records are NUL-terminated both ways.
+            if !pipe.binary || pipe.nullDelimited { bytes.append(delimiter) }
         }
         return FileOutput.writeAll(bytes, to: 1)
     }

@@ -90,3 +90,34 @@ enum SignalSources {
     nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
     static func keep(_ new: [DispatchSourceSignal]) { sources += new }
 }
+
+/// Delivers SIGINT/SIGTERM to a handler (they are ignored for the default action while it
+/// runs), on a queue of its own.
+enum SignalWatcher {
+    /// What ``start(_:handler:)`` returns: cancel to restore the default actions.
+    final class Token: @unchecked Sendable {
+        let sources: [DispatchSourceSignal]
+        let signals: [Int32]
+        init(sources: [DispatchSourceSignal], signals: [Int32]) {
+            self.sources = sources
+            self.signals = signals
+        }
+        func cancel() {
+            for source in sources { source.cancel() }
+            for number in signals { signal(number, SIG_DFL) }
+        }
+    }
+
+    static func start(_ signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) -> Token {
+        let queue = DispatchQueue(label: "wsk.signal-watcher")
+        var sources: [DispatchSourceSignal] = []
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { handler(number) }
+            source.resume()
+            sources.append(source)
+        }
+        return Token(sources: sources, signals: signals)
+    }
+}

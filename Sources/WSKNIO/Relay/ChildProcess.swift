@@ -36,7 +36,8 @@ public final class ChildProcess: @unchecked Sendable {
     ) async throws -> ChildProcess {
         let (pid, childStdin, childStdout) = try start(command: command, environment: environment)
         let exit = eventLoop.makePromise(of: Int32.self)
-        Self.reap(pid, into: exit)
+        let reaped = NIOLockedValueBox(false)
+        Self.reap(pid, reaped: reaped, into: exit)
         let handler = makeHandler(exit.futureResult)
         let channel: Channel
         do {
@@ -48,10 +49,12 @@ public final class ChildProcess: @unchecked Sendable {
                 .takingOwnershipOfDescriptors(input: childStdout, output: childStdin)
                 .get()
         } catch {
-            kill(-pid, SIGKILL)
+            reaped.withLockedValue { reaped in
+                if !reaped { kill(-pid, SIGKILL) }
+            }
             throw SpawnError(description: "cannot attach to the program's pipes")
         }
-        return ChildProcess(pid: pid, channel: channel, exit: exit)
+        return ChildProcess(pid: pid, channel: channel, exit: exit, reaped: reaped)
     }
 
     /// Creates the pipes and spawns `/bin/sh -c command` in its own process group; returns
@@ -115,10 +118,22 @@ public final class ChildProcess: @unchecked Sendable {
         return (pid, toChild[1], fromChild[0])
     }
 
-    init(pid: pid_t, channel: Channel, exit: EventLoopPromise<Int32>) {
+    init(pid: pid_t, channel: Channel, exit: EventLoopPromise<Int32>, reaped: NIOLockedValueBox<Bool>) {
         self.pid = pid
         self.channel = channel
         self.exit = exit
+        self.reaped = reaped
+    }
+
+    /// Whether the child has been reaped; signals go to its group only before that, under
+    /// this lock, because afterwards its pid may belong to another process.
+    let reaped: NIOLockedValueBox<Bool>
+
+    func signalGroup(_ signal: Int32) {
+        let pid = self.pid
+        reaped.withLockedValue { reaped in
+            if !reaped { kill(-pid, signal) }
+        }
     }
 
     /// The exit status (128 + N for a signal), once the child is reaped.
@@ -127,21 +142,26 @@ public final class ChildProcess: @unchecked Sendable {
     /// Ends the program: SIGTERM to its process group, then SIGKILL after `grace` unless
     /// it has exited.
     public func terminate(grace: TimeAmount) {
-        let pid = self.pid
         channel.close(promise: nil)
-        kill(-pid, SIGTERM)
-        let killer = channel.eventLoop.scheduleTask(in: grace) { kill(-pid, SIGKILL) }
-        exit.futureResult.whenComplete { _ in
-            killer.cancel()
-            kill(-pid, SIGKILL)  // whatever the program left behind in its group
-        }
+        signalGroup(SIGTERM)
+        let killer = channel.eventLoop.scheduleTask(in: grace) { [self] in signalGroup(SIGKILL) }
+        exit.futureResult.whenComplete { _ in killer.cancel() }
     }
 
-    /// Waits for the child on a thread of its own (a blocking waitpid reaps it).
-    static func reap(_ pid: pid_t, into exit: EventLoopPromise<Int32>) {
+    /// Waits for the child on a thread of its own, then ends whatever it left in its
+    /// process group and reaps it. The group is signalled while the leader is still a
+    /// zombie (waitid with WNOWAIT), so its id cannot have been reused by an unrelated
+    /// process (pids wrap around; killing a group after reaping its leader could hit one).
+    static func reap(_ pid: pid_t, reaped: NIOLockedValueBox<Bool>, into exit: EventLoopPromise<Int32>) {
         let body = ThreadBody {
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            reaped.withLockedValue { reaped in
+                kill(-pid, SIGKILL)  // background processes the program left behind
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                reaped = true
+            }
             let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
             exit.succeed(code)
         }
