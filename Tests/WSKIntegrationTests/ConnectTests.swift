@@ -51,6 +51,25 @@ struct ConnectTests {
         #expect(server.process.waitForOutput { _, err in err.contains("code=1001 reason=interrupted clean=true") }, "\(server.log)")
     }
 
+    @Test func aServerThatClosesFirstLeavesNoLibraryNoise() throws {
+        // The server sends three messages and closes while -x waits: the client's pending
+        // close must not touch the event loop after it shut down (NIO printed "Cannot
+        // schedule tasks on an EventLoop that has already shut down" in 13 of 60 runs).
+        let server = try ScriptedServer { peer -> Int in
+            try peer.acceptHandshake()
+            for index in 0..<3 { try peer.send(.text("m\(index)")) }
+            try peer.send(.close(CloseFrame(code: .normalClosure)))
+            _ = try peer.eventsUntilClosed()
+            return 3
+        }
+        for _ in 0..<10 {
+            let run = try WSKProcess.run(["connect", "ws://127.0.0.1:\(server.port)/", "-x", "go", "--wait", "0.3"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == "m0\nm1\nm2\n")
+            #expect(run.stderr.isEmpty, "\(run.stderr)")
+        }
+    }
+
     @Test func nulDelimitedBinaryRecordsAreTerminatedBothWays() throws {
         let server = try EchoServerProcess()
         let result = try shell("printf 'a\\0b\\0' | WSK connect -0 --binary ws://127.0.0.1:\(server.port)/ | od -An -tx1 | tr -d ' \\n'")

@@ -127,7 +127,8 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
             let defaultWait: Double? = (pipe.exitAfter == nil && pipe.until == nil) ? 2 : nil
             if let wait = pipe.wait?.value ?? defaultWait {
                 try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-                closeNormally(session)
+                // Cancelled: the connection ended meanwhile, and its event loop may be gone.
+                if !Task.isCancelled { closeNormally(session) }
             }
             return
         }
@@ -155,7 +156,7 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         if let wait = pipe.wait?.value {
             try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
         }
-        closeNormally(session)
+        if !Task.isCancelled { closeNormally(session) }
     }
 
     func exitStatus() -> Int32 {
