@@ -21,6 +21,18 @@ swift package generate-manual --configuration debug --multi-page >/dev/null
 mkdir -p "$out/man" "$out/completions"
 cp .build/plugins/GenerateManual/outputs/wsk/*.1 "$out/man/"
 rm -f "$out/man/wsk.help.1"   # argument-parser's implicit `help` subcommand: not a wsk page
+sed -i '/^\.Xr wsk\.help 1 ,$/d' "$out/man/wsk.1"
+# The plugin writes the generic `.Ex -std`; each page gets wsk's real exit statuses.
+exit_status() {
+    local page=$1 text=$2
+    sed -i "s/^\.Ex -std$/$text/" "$out/man/$page"
+}
+exit_status wsk.1 '0 success; 1 failure; 64 usage error (a malformed argument). Each subcommand page lists its own.'
+exit_status wsk.connect.1 '0 normal close (1000, 1001, or no status); 1 connection failed (DNS, refused, TLS, proxy, timeout) or a stdin line refused; 2 upgrade refused; 3 protocol error (1002, 1007, 1009 ...); 4 abnormal close (1006, another code, or no pong); 64 malformed argument; 130 or 143 after SIGINT or SIGTERM.'
+exit_status wsk.serve-echo.1 '0 stopped by SIGINT or SIGTERM; 1 failure (for example the port is taken); 64 malformed argument.'
+exit_status wsk.proxy.1 '0 stopped by SIGINT or SIGTERM; 1 failure (for example the port is taken); 64 malformed argument.'
+exit_status wsk.bench.1 '0 a run without errors; 1 errors, a connection that could not be opened, or every connection lost; 64 malformed argument.'
+exit_status wsk.frame-dump.1 '0 decoded; 1 unreadable input, or with --strict a violation found; 64 malformed argument.'
 
 "$bin" --generate-completion-script bash >"$out/completions/wsk.bash"
 "$bin" --generate-completion-script zsh >"$out/completions/_wsk"

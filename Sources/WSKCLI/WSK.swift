@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The root `wsk` command. Subcommands are registered here once they work end to end.
 public struct WSK: AsyncParsableCommand {
@@ -25,6 +26,19 @@ public struct WSK: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Runs wsk; `wsk help NAME` with an unknown NAME is a usage error (exit 64), not the
+    /// general help with status 0.
+    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
+        if arguments.count >= 2, arguments[0] == "help", !arguments[1].hasPrefix("-") {
+            let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
+            if !names.contains(arguments[1]) {
+                FileOutput.writeAll(Array("Error: unknown subcommand '\(arguments[1])'; subcommands: \(names.joined(separator: ", "))\n".utf8), to: 2)
+                Foundation.exit(64)
+            }
+        }
+        await main(arguments)
+    }
 }
 
 /// The version printed by `wsk --version`.

@@ -3,6 +3,6 @@ import WSKCLI
 @main
 struct Entrypoint {
     static func main() async {
-        await WSK.main()
+        await WSK.run()
     }
 }

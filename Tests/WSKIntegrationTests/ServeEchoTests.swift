@@ -316,6 +316,7 @@ struct ServeEchoTests {
         (["serve-echo", "--require-header", "nocolon"], "--require-header"),
         (["serve-echo", "--tls-cert", "x.pem"], "--tls-cert"),
         (["serve-echo", "--log-format", "xml"], "--log-format"),
+        (["help", "nosuch"], "unknown subcommand 'nosuch'"),
     ])
     func malformedArgumentsNameTheFlag(arguments: [String], flag: String) throws {
         let result = try WSKProcess.run(arguments)

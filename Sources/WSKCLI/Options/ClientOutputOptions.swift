@@ -15,7 +15,7 @@ struct ClientOutputOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Report pings, pongs and closes on stderr.")
     var verbose = false
 
-    @Flag(inversion: .prefixedNo, help: "Run the interactive client (default: when stdin and stdout are terminals, without -x or --echo).")
+    @Flag(inversion: .prefixedNo, help: "Run the interactive client, or not (--no-interactive: pipe mode on a terminal). Default: interactive when stdin and stdout are terminals, without -x or --echo.")
     var interactive: Bool?
 
     @Flag(help: "Interactive: pretty-print JSON text messages.")
@@ -24,6 +24,6 @@ struct ClientOutputOptions: ParsableArguments {
     @Flag(help: "Interactive: print received text as it is; by default control characters are shown as \\x1b, \\r, \\u{9b} so a server cannot drive the terminal (pipe mode is always exact).")
     var rawOutput = false
 
-    @Flag(inversion: .prefixedNo, help: "Interactive: colour the output (default: on a terminal, unless NO_COLOR is set).")
+    @Flag(inversion: .prefixedNo, help: "Interactive: colour the output, or not (--no-color). Default: colour on a terminal, unless NO_COLOR is set.")
     var color: Bool?
 }

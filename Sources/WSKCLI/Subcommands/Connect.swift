@@ -19,7 +19,7 @@ public struct Connect: WSKCommand {
             /ping [PAYLOAD] (shows the round-trip time), /pong, /close [CODE [REASON]], \
             /frame [nofin] [rsv1] [rsv2] [rsv3] [nomask] OPCODE [PAYLOAD] (one raw frame, even \
             an invalid one), /fragment SIZE PAYLOAD, /quit, /help. Ctrl-D closes with 1000 and \
-            waits for the server's close; Ctrl-C clears the line.
+            waits for the server's close; Ctrl-C clears the line being typed, or quits on an empty line.
 
             Pipe mode (stdin or stdout is not a terminal): each stdin line is sent as one \
             text message and each message received is written to stdout as one line; status \
@@ -28,11 +28,13 @@ public struct Connect: WSKCommand {
 
             EXIT STATUS:
               0   the connection closed normally (1000, 1001 or no status code)
-              1   the connection failed (DNS, refused, TLS, proxy, timeout)
+              1   the connection failed (DNS, refused, TLS, proxy, timeout), or a stdin line
+                  was refused (not UTF-8)
               2   the server refused the upgrade (status line, headers and body start on stderr)
               3   a protocol error: one side failed the connection (1002, 1007, 1009, …)
               4   an abnormal close: no close handshake (1006), another close code, or no pong
               64  a malformed argument
+              130, 143  SIGINT, SIGTERM (after a 1001 close)
 
             EXAMPLES:
               wsk connect ws://127.0.0.1:9001/
@@ -42,7 +44,7 @@ public struct Connect: WSKCommand {
               wsk connect ws://127.0.0.1:9001/ -x '{"op":"subscribe"}' --exit-after 3
               wsk connect ws://127.0.0.1:9001/ --until '"done":true' < requests.jsonl
               wsk connect --binary ws://127.0.0.1:9001/ < image.png > echoed.png
-              wsk connect --echo ws://127.0.0.1:9001/runCase?case=1&agent=wsk
+              wsk connect --echo 'ws://127.0.0.1:9001/runCase?case=1&agent=wsk'
               wsk connect --proxy http://user:pass@proxy:3128 wss://example.com/
             """
     )
