@@ -167,9 +167,14 @@ struct REPLTests {
         #expect(terminal.waitForScreen { $0.contains("< before") }.ok, "\(terminal.screen())")
         first.process.signal(SIGKILL)
         #expect(terminal.waitForScreen { $0.contains("connection ended: 1006") && $0.contains("reconnecting in") }.ok, "\(terminal.screen())")
+        // Typed during the outage: queued, and sent once connected again.
+        try terminal.type("during")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("queued, sent after reconnecting (1 waiting)") }.ok, "\(terminal.screen())")
         let second = try WSKProcess(["serve-echo", "--port", "\(port)"])
         defer { second.signal(SIGKILL) }
         #expect(terminal.waitForScreen(timeout: 15) { $0.components(separatedBy: "connected to ws://").count == 3 }.ok, "\(terminal.screen())")
+        #expect(terminal.waitForScreen { $0.contains("< during") }.ok, "\(terminal.screen())")
         try terminal.type("after")
         try terminal.press("Enter")
         #expect(terminal.waitForScreen { $0.contains("< after") }.ok, "\(terminal.screen())")

@@ -38,7 +38,12 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
         var historyFailed = false
         /// Ctrl-D, Ctrl-C on an empty line or /quit: no reconnecting after this.
         var userQuit = false
+        /// With --reconnect, what was typed while disconnected, sent once connected again.
+        var queued: [@Sendable (WebSocketSession) -> String?] = []
     }
+
+    /// The most lines kept while disconnected (--reconnect); more are refused.
+    static let maxQueued = 100
     let state = NIOLockedValueBox(State())
 
     init(url: WebSocketURL, configuration: WebSocketClientConfiguration, options: Options, editor: LineEditor) {
@@ -83,6 +88,7 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
         if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
         let connectedTo = "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
         editor.printAbove(formatter.note(editorStarted ? connectedTo : connectedTo + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
+        sendQueued(on: session)
         guard !editorStarted else { return }
         for line in options.history?.load() ?? [] {
             editor.addHistory(line)
@@ -119,10 +125,10 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
         guard let line else {
             // Ctrl-D: close normally and wait for the server's close.
             state.withLockedValue { $0.userQuit = true }
-            submit { session in
+            submit({ session in
                 session.close(code: .normalClosure)
                 return nil
-            }
+            }, queueable: false)
             return
         }
         if !line.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -188,10 +194,10 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
             }
         case .quit:
             state.withLockedValue { $0.userQuit = true }
-            submit { session in
+            submit({ session in
                 session.close(code: .normalClosure)
                 return nil
-            }
+            }, queueable: false)
         case .help:
             editor.printAbove(REPLInput.help)
         case .invalid(let message):
@@ -201,18 +207,51 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
 
     /// Runs `work` on the connection's event loop if the connection still sends; prints
     /// what it returns, or why nothing was sent.
-    func submit(_ work: @escaping @Sendable (WebSocketSession) -> String?) {
+    func submit(_ work: @escaping @Sendable (WebSocketSession) -> String?, queueable: Bool = true) {
         guard let session = state.withLockedValue({ $0.session }) else {
-            editor.printAbove(formatter.error("not connected: nothing sent"))
+            notConnected(work, queueable: queueable, why: "not connected")
             return
         }
         session.eventLoop.execute { [self] in
             guard session.state == .open || session.state == .closeReceived else {
-                editor.printAbove(formatter.error("the connection is \(session.state == .closeSent ? "closing" : "closed"): nothing sent"))
+                notConnected(work, queueable: queueable, why: "the connection is \(session.state == .closeSent ? "closing" : "closed")")
                 return
             }
             if let note = work(session) {
                 editor.printAbove(note)
+            }
+        }
+    }
+
+    /// Typed while there is no connection: with --reconnect it waits (in order, at most
+    /// ``maxQueued``) for the next connection; otherwise nothing is sent.
+    func notConnected(_ work: @escaping @Sendable (WebSocketSession) -> String?, queueable: Bool, why: String) {
+        guard options.reconnect && queueable else {
+            editor.printAbove(formatter.error("\(why): nothing sent"))
+            return
+        }
+        let waiting = state.withLockedValue { state -> Int? in
+            guard !state.userQuit, state.queued.count < Self.maxQueued else { return nil }
+            state.queued.append(work)
+            return state.queued.count
+        }
+        if let waiting {
+            editor.printAbove(formatter.note("\(why): queued, sent after reconnecting (\(waiting) waiting)"))
+        } else {
+            editor.printAbove(formatter.error("\(why): \(Self.maxQueued) lines already wait for the reconnection; nothing sent"))
+        }
+    }
+
+    /// Sends what was typed while disconnected, in order, on the new connection.
+    func sendQueued(on session: WebSocketSession) {
+        let queued = state.withLockedValue { state -> [@Sendable (WebSocketSession) -> String?] in
+            defer { state.queued.removeAll() }
+            return state.queued
+        }
+        guard !queued.isEmpty else { return }
+        session.eventLoop.execute { [self] in
+            for work in queued {
+                if let note = work(session) { editor.printAbove(note) }
             }
         }
     }
