@@ -137,7 +137,7 @@ struct ProxyFlowTests {
         let proxyPID = proxy.process.process.processIdentifier
         var program: pid_t = 0
         #expect(waitUntil { program = childProcesses(of: proxyPID).first ?? 0; return program != 0 })
-        #expect(waitUntil(timeout: 20) { kernelWaitChannel(program).hasSuffix("pipe_write") }, "yes is in \(kernelWaitChannel(program))")
+        #expect(waitUntil(timeout: 20) { blockedWritingStdout(program) }, "yes is in \(kernelWaitChannel(program))")
         let rss = residentKiB(proxyPID)
         #expect(rss < 64 * 1024, "proxy RSS \(rss) KiB with a program nobody reads")
         // SIGTERM: the proxy closes its clients with 1001, ends the program's group and exits.
@@ -212,6 +212,14 @@ func isRunning(_ pid: pid_t) -> Bool {
 /// Where the kernel has `pid` waiting (`/proc/PID/wchan`), e.g. `pipe_write`.
 func kernelWaitChannel(_ pid: pid_t) -> String {
     (try? String(contentsOfFile: "/proc/\(pid)/wchan", encoding: .utf8)) ?? ""
+}
+
+/// Whether `pid` sleeps in a write to its stdout: the kernel's wait channel says
+/// pipe_write, or (where wchan is hidden) /proc/PID/syscall shows write(1, …).
+func blockedWritingStdout(_ pid: pid_t) -> Bool {
+    if kernelWaitChannel(pid).hasSuffix("pipe_write") { return true }
+    let syscall = (try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8)) ?? ""
+    return syscall.hasPrefix("1 0x1 ")
 }
 
 /// The resident set size of `pid` in KiB.
