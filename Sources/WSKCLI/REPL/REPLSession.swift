@@ -79,9 +79,7 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
     func connectionOpened(_ client: WebSocketClientConnection) {
         let session = client.session
         state.withLockedValue { $0.session = session }
-        if options.showHandshake {
-            Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
-        }
+        ClientLifecycle.showHandshake(client, if: options.showHandshake)
         let info = session.info
         var details: [String] = []
         if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }

@@ -86,9 +86,7 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     func connectionOpened(_ client: WebSocketClientConnection) {
         let session = client.session
         state.withLockedValue { $0.session = session }
-        if output.showHandshake {
-            Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
-        }
+        ClientLifecycle.showHandshake(client, if: output.showHandshake)
         if output.verbose {
             let info = session.info
             Diagnostics.note("connected to \(url) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")

@@ -75,4 +75,10 @@ enum ClientLifecycle {
             return ExitStatus.abnormal
         }
     }
+
+    /// `--show-handshake`: the request and response heads, on stderr.
+    static func showHandshake(_ client: WebSocketClientConnection, if shown: Bool) {
+        guard shown else { return }
+        Diagnostics.raw(client.requestHead + "\r\n" + client.responseHead + "\r\n")
+    }
 }
