@@ -70,6 +70,15 @@ struct ConnectTests {
         }
     }
 
+    @Test func urlUserinfoIsPercentDecodedForBasicAuth() throws {
+        // alice:s3cr@t, written ws://alice:s3cr%40t@… in the URL.
+        let expected = "Basic " + Data("alice:s3cr@t".utf8).base64EncodedString()
+        let server = try EchoServerProcess(["--require-header", "Authorization: \(expected)"])
+        let result = try shell("WSK connect -x hi --exit-after 1 'ws://alice:s3cr%40t@127.0.0.1:\(server.port)/'")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "hi\n")
+    }
+
     @Test func nulDelimitedBinaryRecordsAreTerminatedBothWays() throws {
         let server = try EchoServerProcess()
         let result = try shell("printf 'a\\0b\\0' | WSK connect -0 --binary ws://127.0.0.1:\(server.port)/ | od -An -tx1 | tr -d ' \\n'")

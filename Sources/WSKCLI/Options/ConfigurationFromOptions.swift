@@ -35,7 +35,9 @@ extension ClientRequestOptions {
         configuration.subprotocols = subprotocol
         configuration.origin = origin
         configuration.headers = headerPairs
-        if let auth = auth ?? url.userInfo {
+        // URL userinfo is percent-encoded (RFC 3986 §3.2.1): ws://alice:s3cr%40t@host/ is the
+        // password s3cr@t.
+        if let auth = auth ?? url.userInfo.map({ $0.removingPercentEncoding ?? $0 }) {
             configuration.headers.append(("Authorization", "Basic " + Data(auth.utf8).base64EncodedString()))
         }
     }
