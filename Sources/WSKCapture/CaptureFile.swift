@@ -29,6 +29,15 @@ public enum CaptureFile {
     /// Parses every packet in the file.
     ///
     /// - Throws: ``CaptureError`` if the file is neither pcap nor pcapng, or its header is damaged.
+    /// `units` × `unit` nanoseconds as an Int64, or `nil` when that does not fit (a 64-bit
+    /// pcapng timestamp at a coarse resolution can exceed 2⁶³ ns; it is marked invalid, never
+    /// converted with a trap).
+    static func nanoseconds(_ units: UInt64, unit: Double) -> Int64? {
+        let value = Double(units) * unit
+        guard value.isFinite, value >= 0, value < 9.2e18 else { return nil }
+        return Int64(value)
+    }
+
     public static func packets(in bytes: [UInt8]) throws(CaptureError) -> [CapturedPacket] {
         switch format(of: bytes) {
         case .pcap: return try pcapPackets(bytes)
@@ -131,7 +140,7 @@ public enum CaptureFile {
                     CapturedPacket(
                         number: packets.count + 1,
                         linkType: interface.linkType,
-                        timestampNanoseconds: Int64(Double(units) * interface.unitNanoseconds),
+                        timestampNanoseconds: Self.nanoseconds(units, unit: interface.unitNanoseconds),
                         data: bytes[start..<(start + captured)]
                     )
                 )

@@ -4,13 +4,15 @@ public struct CapturedPacket: Hashable, Sendable {
     public var number: Int
     /// The link-layer header type of the interface it was captured on.
     public var linkType: LinkType
-    /// Capture time in nanoseconds since the Unix epoch.
-    public var timestampNanoseconds: Int64
+    /// Capture time in nanoseconds since the Unix epoch; `nil` when the file's timestamp
+    /// cannot be represented (a corrupt or hostile capture), marked invalid rather than
+    /// trusted.
+    public var timestampNanoseconds: Int64?
     /// The captured bytes (possibly fewer than were on the wire, if the snap length cut them).
     public var data: ArraySlice<UInt8>
 
     /// Creates a packet.
-    public init(number: Int, linkType: LinkType, timestampNanoseconds: Int64, data: ArraySlice<UInt8>) {
+    public init(number: Int, linkType: LinkType, timestampNanoseconds: Int64?, data: ArraySlice<UInt8>) {
         self.number = number
         self.linkType = linkType
         self.timestampNanoseconds = timestampNanoseconds

@@ -57,6 +57,26 @@ import Testing
         #expect(tcp[1].destination.description == "[::1]:443")
     }
 
+    @Test func aTimestampTooLargeForNanosecondsIsMarkedInvalidNotATrap() throws {
+        // Found by a fuzzer (issue 14): an Enhanced Packet Block whose 64-bit timestamp at the
+        // default microsecond resolution exceeds Int64.max nanoseconds crashed frame-dump
+        // (SIGILL). The packet is kept, its timestamp marked invalid.
+        let crash: [UInt8] = [
+            0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0x00, 0x00, 0x00, 0x4d, 0x3c, 0x2b, 0x1a, 0x01, 0x00, 0x00, 0x00,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1c, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+            0x14, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00,
+            0x06, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00,
+        ]
+        let packets = try CaptureFile.packets(in: crash)
+        #expect(packets.count == 1)
+        #expect(packets.first?.timestampNanoseconds == nil)
+        // A representable one still converts: 2³² µs units.
+        #expect(CaptureFile.nanoseconds(1 << 32, unit: 1000) == 4_294_967_296_000)
+        #expect(CaptureFile.nanoseconds(.max, unit: 1) == nil)
+        #expect(CaptureFile.nanoseconds(1, unit: .infinity) == nil)
+    }
+
     @Test func unknownMagicIsAnError() {
         #expect(throws: CaptureError.self) { try CaptureFile.packets(in: Array("GET / HTTP/1.1".utf8)) }
     }
