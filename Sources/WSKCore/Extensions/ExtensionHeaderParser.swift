@@ -82,14 +82,17 @@ public enum ExtensionHeaderParser {
         !text.isEmpty && text.utf8.allSatisfy(isTokenByte)
     }
 
-    /// `text` as an RFC 7230 quoted-string.
+    /// `text` as an RFC 7230 quoted-string. Works on UTF-8 code units: a `"` followed by a
+    /// combining mark is one Character but still a quote byte that must be escaped.
     public static func quote(_ text: String) -> String {
-        var out = "\""
-        for ch in text {
-            if ch == "\"" || ch == "\\" { out.append("\\") }
-            out.append(ch)
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        out.reserveCapacity(text.utf8.count + 2)
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func isTokenByte(_ byte: UInt8) -> Bool {
@@ -136,7 +139,11 @@ public enum ExtensionHeaderParser {
                 case UInt8(ascii: "\""):
                     return String(decoding: out, as: UTF8.self)
                 case UInt8(ascii: "\\"):
+                    // RFC 7230 §3.2.6: quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ).
                     guard let escaped = peek else { break }
+                    if (escaped < 0x20 && escaped != UInt8(ascii: "\t")) || escaped == 0x7F {
+                        throw ParseError(message: "control character after a backslash in quoted string", offset: index)
+                    }
                     out.append(escaped)
                     index += 1
                 case 0x00..<0x20 where byte != UInt8(ascii: "\t"), 0x7F:

@@ -22,6 +22,29 @@ struct ExtensionHeaderParserTests {
         #expect(offers.first?.parameters == [Parameter(name: "a", value: "10"), Parameter(name: "b", value: #"with "escaped" quote"#)])
     }
 
+    @Test func aQuoteBeforeACombiningMarkSurvivesARoundTrip() throws {
+        // Found by a fuzzer (issue 14): a quoted value holding an escaped quote followed by
+        // U+0301 (a combining mark) is one Character in Swift but a quote byte in the header;
+        // serialising must escape it.
+        let bytes: [UInt8] = [0x61, 0x3B, 0x20, 0x62, 0x3D, 0x22, 0x5C, 0x22, 0xCC, 0x81, 0x22]
+        let offers = try ExtensionHeaderParser.parse(String(decoding: bytes, as: UTF8.self))
+        let quoteAndMark = String(decoding: [0x22, 0xCC, 0x81], as: UTF8.self)
+        #expect(offers.first?.parameters.first?.value == quoteAndMark)
+        let serialised = offers.map(\.description).joined(separator: ", ")
+        let reparsed = try ExtensionHeaderParser.parse(serialised)
+        #expect(reparsed == offers, "\(serialised)")
+    }
+
+    @Test func aBackslashBeforeAControlByteIsRejected() throws {
+        // RFC 7230 §3.2.6: quoted-pair = "\\" ( HTAB / SP / VCHAR / obs-text ).
+        let control: [UInt8] = Array(#"x; ux="998\"#.utf8) + [0x02] + Array(#"999ab""#.utf8)
+        #expect(throws: ExtensionHeaderParser.ParseError.self) {
+            try ExtensionHeaderParser.parse(String(decoding: control, as: UTF8.self))
+        }
+        let tab: [UInt8] = Array(#"x; a="tab\"#.utf8) + [0x09] + Array(#"here""#.utf8)
+        #expect(try ExtensionHeaderParser.parse(String(decoding: tab, as: UTF8.self)).first?.parameters.first?.value == "tab\there")
+    }
+
     @Test func severalOffersAndWhitespace() throws {
         let offers = try ExtensionHeaderParser.parse(" permessage-deflate ;\tclient_max_window_bits , permessage-deflate ; server_no_context_takeover ,foo")
         #expect(offers.map(\.name) == ["permessage-deflate", "permessage-deflate", "foo"])
