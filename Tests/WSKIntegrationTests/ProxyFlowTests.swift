@@ -177,36 +177,33 @@ func freePort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
+/// The fields of `/proc/PID/stat` after the command name: state, ppid, pgrp, …; `nil` when
+/// the process is gone.
+func processStat(_ pid: pid_t) -> [Substring]? {
+    guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return nil }
+    return stat[stat.index(after: close)...].split(separator: " ")
+}
+
+/// Every pid on the machine.
+func allProcesses() -> [pid_t] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
+}
+
 /// The pids whose parent is `parent`.
 func childProcesses(of parent: pid_t) -> [pid_t] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { pid_t($0) }.filter { pid in
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 2 && pid_t(fields[1]) == parent
-    }
+    allProcesses().filter { processStat($0).map { $0.count > 2 && pid_t($0[1]) == parent } ?? false }
 }
 
 /// The pids in process group `group` (not zombies).
 func processGroupMembers(_ group: pid_t) -> [pid_t] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { pid_t($0) }.filter { pid in
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 3 && pid_t(fields[3]) == group && fields[0] != "Z"
-    }
+    allProcesses().filter { processStat($0).map { $0.count > 3 && pid_t($0[2]) == group && $0[0] != "Z" } ?? false }
 }
 
 /// Whether `pid` exists and is not a zombie.
 func isRunning(_ pid: pid_t) -> Bool {
-    guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-    else { return false }
-    return !stat[stat.index(after: close)...].hasPrefix(" Z")
+    processStat(pid).map { $0.first != "Z" } ?? false
 }
 
 /// Where the kernel has `pid` waiting (`/proc/PID/wchan`), e.g. `pipe_write`.

@@ -61,12 +61,8 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     /// SIGINT or SIGTERM: close with 1001 going away, give the server a second to answer,
     /// and exit 128 + the signal (130, 143).
     func interrupted(by signal: Int32) {
-        let session = state.withLockedValue { state -> WebSocketSession? in
-            state.userClosing = true
-            state.signal = signal
-            return state.session
-        }
-        session?.eventLoop.execute { session?.close(code: .goingAway, reason: "interrupted") }
+        state.withLockedValue { $0.signal = signal }
+        closeByUser(.goingAway, reason: "interrupted")
         DispatchQueue.global().asyncAfter(deadline: .now() + 1) {
             exit(128 + signal)  // the server did not answer in time
         }
@@ -196,8 +192,22 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     }
 
     func closeNormally(_ session: WebSocketSession) {
-        state.withLockedValue { $0.userClosing = true }
-        session.eventLoop.execute { session.close(code: .normalClosure) }
+        closeByUser(.normalClosure, session: session)
+    }
+
+    /// This side ends the connection (stdin done, --exit-after/--until met, a signal, stdout
+    /// gone): no redialling after it, and the close goes out on the connection's loop.
+    func closeByUser(_ code: CloseCode, reason: String = "", session given: WebSocketSession? = nil) {
+        let current = state.withLockedValue { state -> WebSocketSession? in
+            state.userClosing = true
+            return state.session
+        }
+        guard let session = given ?? current else { return }
+        if session.eventLoop.inEventLoop {
+            session.close(code: code, reason: reason)
+        } else {
+            session.eventLoop.execute { session.close(code: code, reason: reason) }
+        }
     }
 
     // MARK: - WebSocketSessionDelegate (on the event loop)
@@ -238,10 +248,7 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         var done = false
         if let exitAfter = pipe.exitAfter, count >= exitAfter { done = true }
         if let untilRegex, message.isText, message.text.contains(untilRegex) { done = true }
-        if done {
-            state.withLockedValue { $0.userClosing = true }
-            session.close(code: .normalClosure)
-        }
+        if done { closeByUser(.normalClosure, session: session) }
     }
 
     func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
@@ -281,11 +288,6 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     /// The reader of stdout went away (`wsk connect URL | head -1`): close with 1001 going
     /// away and end, instead of reading messages nobody will see.
     func stdoutClosed() {
-        let session = state.withLockedValue { state -> WebSocketSession? in
-            state.userClosing = true
-            return state.session
-        }
-        guard let session else { return }
-        session.eventLoop.execute { session.close(code: .goingAway, reason: "output closed") }
+        closeByUser(.goingAway, reason: "output closed")
     }
 }

@@ -1,5 +1,4 @@
 import Dispatch
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import WSKCore
@@ -53,42 +52,23 @@ enum ServerRunner {
         StandardOutput.writeLine("listening on \(scheme)://\(shown)")
         started(server, shown)
 
-        await waitForTerminationSignal()
+        let signals = await waitForTerminationSignal()
+        defer { withExtendedLifetime(signals) {} }
         settings.log.log("shutdown", ["clients": .int(server.registry.count)])
         await server.stopAccepting()
         await server.closeAll(code: .goingAway, reason: "server shutting down", timeout: .seconds(2))
         try? await group.shutdownGracefully()
     }
 
-    /// Suspends until SIGINT or SIGTERM.
-    static func waitForTerminationSignal() async {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let queue = DispatchQueue(label: "wsk.signals")
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumed = NIOLockedValueBox(false)
-            var sources: [DispatchSourceSignal] = []
-            for signalNumber in [SIGINT, SIGTERM] {
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-                source.setEventHandler { @Sendable in
-                    let first = resumed.withLockedValue { done in
-                        defer { done = true }
-                        return !done
-                    }
-                    if first { continuation.resume() }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            SignalSources.keep(sources)  // for the life of the process
-        }
+    /// Suspends until SIGINT or SIGTERM. The returned token keeps the watcher alive (later
+    /// signals stay ignored while shutting down); hold it until the end.
+    static func waitForTerminationSignal() async -> SignalWatcher.Token {
+        let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
+        let token = SignalWatcher.start([SIGINT, SIGTERM]) { continuation.yield($0) }
+        var iterator = signals.makeAsyncIterator()
+        _ = await iterator.next()
+        return token
     }
-}
-
-/// Keeps signal sources alive.
-enum SignalSources {
-    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
-    static func keep(_ new: [DispatchSourceSignal]) { sources += new }
 }
 
 /// Delivers SIGINT/SIGTERM to a handler (they are ignored for the default action while it

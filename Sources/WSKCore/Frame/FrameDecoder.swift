@@ -241,11 +241,10 @@ public struct FrameDecoder {
                 out = buffer.readSlice(length: payload.length)!
             }
             streamOffset += payload.length
-            if payload.validatesText {
-                var assembler = messages
-                let violation = out.withUnsafeReadableBytes { assembler.payloadArrived($0, at: payloadStart) }
-                messages = assembler
-                if let violation { try report(violation.reason, at: violation.streamOffset) }
+            if payload.validatesText,
+                let violation = out.withUnsafeReadableBytes({ messages.payloadArrived($0, at: payloadStart) })
+            {
+                try report(violation.reason, at: violation.streamOffset)
             }
             body = out
         } else {
@@ -260,15 +259,13 @@ public struct FrameDecoder {
                 buffer.moveReaderIndex(forwardBy: count)
                 let pieceOffset = payload.processed
                 let validates = payload.validatesText
-                var assembler = messages
                 let pieceStart = streamOffset
                 let violation: ProtocolViolation? = collected.withUnsafeMutableReadableBytes { bytes in
                     let region = UnsafeMutableRawBufferPointer(rebasing: bytes[start...])
                     if let maskingKey { maskingKey.apply(to: region, keyOffset: pieceOffset) }
                     // RFC 6455 §8.1: fail fast at the first bad byte, even mid-frame.
-                    return validates ? assembler.payloadArrived(UnsafeRawBufferPointer(region), at: pieceStart) : nil
+                    return validates ? messages.payloadArrived(UnsafeRawBufferPointer(region), at: pieceStart) : nil
                 }
-                messages = assembler
                 payload.collected = collected
                 payload.processed += count
                 streamOffset += count

@@ -34,8 +34,10 @@ public final class SessionEndpoint: RelayEndpoint, WebSocketSessionDelegate, @un
         session?.close(code: close.code ?? .normalClosure, reason: close.reason)
     }
 
+    /// A session ends the same way either way: its closing handshake, bounded by the close
+    /// timeout.
     public func terminate(_ close: CloseFrame) {
-        session?.close(code: close.code ?? .normalClosure, reason: close.reason)
+        finish(close)
     }
 
     public func pauseReading() {

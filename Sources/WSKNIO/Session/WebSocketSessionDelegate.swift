@@ -106,15 +106,3 @@ public struct SessionOptions: Sendable {
         self.pausesReadingWhileUnwritable = pausesReadingWhileUnwritable
     }
 }
-
-extension ConnectionEvent {
-    /// `ping`, `pong` or `close` for control events (for logs); empty for the others.
-    public var controlName: String {
-        switch self {
-        case .ping: return "ping"
-        case .pong: return "pong"
-        case .closeReceived: return "close"
-        case .message, .failed, .closed: return ""
-        }
-    }
-}
