@@ -341,14 +341,23 @@ _wsk_connect() {
 
 _wsk_proxy() {
     repeating_flags=()
-    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --no-upstream-compression -k --insecure -v --verbose --version -h --help)
-    repeating_options=(--subprotocol --allow-origin --require-header)
-    non_repeating_options=(--exec --host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --cacert --cert --key --tls-server-name --log-format)
+    non_repeating_flags=(--exec-binary --no-compression --server-no-context-takeover --client-no-context-takeover --no-upstream-compression -k --insecure -v --verbose --version -h --help)
+    repeating_options=(--forward-header -H --header --subprotocol --allow-origin --require-header)
+    non_repeating_options=(--exec --kill-grace --host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --cacert --cert --key --tls-server-name --log-format)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--exec')
+        return
+        ;;
+    '--kill-grace')
+        return
+        ;;
+    '--forward-header')
+        return
+        ;;
+    '-H'|'--header')
         return
         ;;
     '--host')

@@ -144,7 +144,7 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             role: .client,
             configuration: configuration.limits,
             extensions: extensions,
-            autoReplyPolicy: .automatic,
+            autoReplyPolicy: configuration.autoReplyPolicy,
             randomNumberGenerator: SystemRandomNumberGenerator()
         )
         let remote = context.channel.remoteAddress.map(ServerUpgradeHandler.describe) ?? "?"

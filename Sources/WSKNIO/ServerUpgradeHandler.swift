@@ -129,14 +129,57 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             )
             return
         }
-        upgrade(handshake, head: head, context: context)
+        guard let prepare = configuration.prepareUpgrade else {
+            upgrade(handshake, head: head, context: context)
+            return
+        }
+        let request = UpgradeRequest(
+            head: head,
+            remoteAddress: remoteAddress,
+            offeredSubprotocols: handshake.offeredSubprotocols,
+            offersCompression: handshake.offeredExtensions.contains { $0.name.lowercased() == PerMessageDeflateNegotiator.extensionName }
+        )
+        // The request is complete (the handshake timeout is over: the application bounds
+        // its own wait). Nothing more is read until the answer, so a client that sends
+        // before the 101 cannot grow the HTTP decoder's buffer.
+        upgrading = true
+        timeoutTask?.cancel()
+        let channel = context.channel
+        channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        prepare(request, context.eventLoop).hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
+            channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            let decision: UpgradeDecision
+            switch result {
+            case .success(let answer): decision = answer
+            case .failure(let error): decision = .refuse(status: .internalServerError, reason: "\(error)")
+            }
+            guard channel.isActive else {
+                if case .accept(_, _, let prepared) = decision { prepared?.abandon() }
+                return
+            }
+            switch decision {
+            case .accept(let subprotocol, let compression, let prepared):
+                upgrade(handshake, head: head, context: context, subprotocol: .some(subprotocol), compression: compression, prepared: prepared)
+            case .refuse(let status, let reason):
+                refuse(context: context, head: head, status: status, reason: reason)
+            }
+        }
     }
 
-    func upgrade(_ handshake: ServerHandshake, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let subprotocol = handshake.selectSubprotocol(supported: configuration.subprotocols)
+    /// Answers 101 and starts the session. `subprotocol` overrides the selection from
+    /// ``WebSocketServerConfiguration/subprotocols`` when given (`.some(nil)`: none).
+    func upgrade(
+        _ handshake: ServerHandshake,
+        head: HTTPRequestHead,
+        context: ChannelHandlerContext,
+        subprotocol chosen: String?? = nil,
+        compression: Bool = true,
+        prepared: (any PreparedUpgrade)? = nil
+    ) {
+        let subprotocol = chosen ?? handshake.selectSubprotocol(supported: configuration.subprotocols)
         var acceptedExtensions: [WebSocketExtensionOffer] = []
         var extensions: [any WebSocketExtension] = []
-        if let options = configuration.compression {
+        if compression, let options = configuration.compression {
             let offers = handshake.offeredExtensions.filter { $0.name.lowercased() == PerMessageDeflateNegotiator.extensionName }
             if let agreement = PerMessageDeflateNegotiator(options: options).respond(to: offers) {
                 acceptedExtensions.append(agreement.response)
@@ -147,6 +190,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         do {
             response = try handshake.acceptResponse(subprotocol: subprotocol, extensions: acceptedExtensions)
         } catch {
+            prepared?.abandon()
             refuse(context: context, head: head, status: .internalServerError, reason: error.description)
             return
         }
@@ -160,7 +204,8 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             autoReplyPolicy: configuration.autoReplyPolicy,
             randomNumberGenerator: SystemRandomNumberGenerator()
         )
-        let info = SessionInfo(remoteAddress: remoteAddress, path: head.uri, subprotocol: subprotocol, extensions: acceptedExtensions)
+        let info = SessionInfo(
+            remoteAddress: remoteAddress, path: head.uri, subprotocol: subprotocol, extensions: acceptedExtensions, prepared: prepared)
         let session = WebSocketSession(
             connection: connection,
             info: info,
@@ -179,6 +224,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             try sync.addHandler(session, position: .after(self))
         } catch {
             registry.remove(session)
+            prepared?.abandon()
             context.close(promise: nil)
             return
         }

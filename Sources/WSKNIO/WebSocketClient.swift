@@ -39,6 +39,8 @@ public struct WebSocketClientConfiguration: Sendable {
     public var keepalive: KeepalivePolicy? = nil
     /// Whether reading from the server stops while it does not take what is sent to it.
     public var pausesReadingWhileUnwritable = true
+    /// How the session answers pings and close frames; `proxy` relays them end to end.
+    public var autoReplyPolicy: AutoReplyPolicy = .automatic
 
     /// Creates the default configuration.
     public init() {}

@@ -42,6 +42,11 @@ public struct WebSocketServerConfiguration: Sendable {
     /// Looks at each upgrade request before the other checks; an answer refuses it with that
     /// status and reason (a proxy's loop detection, say).
     public var inspectRequest: (@Sendable (HTTPRequestHead) -> (status: HTTPResponseStatus, reason: String)?)? = nil
+    /// Called for each upgrade request that passed every check, before it is answered;
+    /// the answer decides the response (a proxy dials its upstream here, so that the
+    /// upstream's refusal, subprotocol and extensions reach the client). The client is not
+    /// read meanwhile; the future must complete (the application bounds its wait).
+    public var prepareUpgrade: (@Sendable (UpgradeRequest, EventLoop) -> EventLoopFuture<UpgradeDecision>)? = nil
     /// Whether reading from a client stops while it does not take what is sent to it
     /// (echo); a relay turns this off and pauses the other side instead.
     public var pausesReadingWhileUnwritable = true

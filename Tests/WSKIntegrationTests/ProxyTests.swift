@@ -89,14 +89,6 @@ struct ProxyTests {
         #expect(ended.stderr.contains("1011") && ended.stderr.contains("status 3"), "\(ended.stderr)")
     }
 
-    @Test func unreachableUpstreamCloses1011() throws {
-        let proxy = try ProxyProcess(["ws://127.0.0.1:1/"])
-        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(proxy.port)/ < /dev/null")
-        #expect(result.status == 4)
-        #expect(result.stderr.contains("1011") && result.stderr.contains("upstream unavailable"), "\(result.stderr)")
-        #expect(proxy.process.waitForOutput { _, err in err.contains("upstream-failed") }, "\(proxy.log)")
-    }
-
     @Test(arguments: [
         (["proxy"], "<upstream>"),
         (["proxy", "tcp://host"], "tcp://HOST:PORT"),

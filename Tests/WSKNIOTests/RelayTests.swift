@@ -9,6 +9,7 @@ import WSKCore
 final class RecordingEndpoint: RelayEndpoint {
     weak var relay: Relay?
     var delivered: [Message] = []
+    var controls: [Opcode] = []
     var finished: [CloseFrame] = []
     var terminated: [CloseFrame] = []
     var paused = false
@@ -16,6 +17,11 @@ final class RecordingEndpoint: RelayEndpoint {
 
     func deliver(_ message: Message) -> Bool {
         delivered.append(message)
+        return writable
+    }
+
+    func deliverControl(_ opcode: Opcode, payload: ByteBuffer) -> Bool {
+        controls.append(opcode)
         return writable
     }
 
@@ -119,5 +125,53 @@ struct RelayTests {
         #expect(client.terminated == [CloseFrame(code: .internalError, reason: "upstream unavailable")])
         #expect(!client.paused, "the client's close reply must be read")
         #expect(upstream.delivered.isEmpty)
+    }
+
+    // MARK: - The upstream first (proxy answers the client's upgrade once it is connected)
+
+    @Test func whatTheUpstreamSaysBeforeTheClientIsOpenWaitsForIt() {
+        let client = RecordingEndpoint(), upstream = RecordingEndpoint()
+        let relay = Relay(client: client, upstream: upstream, eventLoop: loop, connecting: .client)
+        #expect(upstream.paused && !client.paused)
+        relay.received(text("welcome"), from: .upstream)
+        relay.receivedControl(.ping, payload: ByteBuffer(string: "early"), from: .upstream)
+        #expect(client.delivered.isEmpty && client.controls.isEmpty)
+        relay.didConnect(.client)
+        #expect(client.delivered == [text("welcome")])
+        #expect(client.controls == [.ping])
+        #expect(!upstream.paused)
+    }
+
+    @Test func anUpstreamThatClosesBeforeTheClientIsOpenClosesItOnceOpen() {
+        let client = RecordingEndpoint(), upstream = RecordingEndpoint()
+        let relay = Relay(client: client, upstream: upstream, eventLoop: loop, connecting: .client)
+        relay.received(text("last words"), from: .upstream)
+        relay.finished(.upstream, close: CloseFrame(code: .goingAway, reason: "restarting"))
+        relay.ended(.upstream, outcome: CloseOutcome(code: .goingAway, reason: "restarting", wasClean: true, initiatedByPeer: true))
+        #expect(client.finished.isEmpty)
+        relay.didConnect(.client)
+        #expect(client.delivered == [text("last words")])
+        #expect(client.finished.first == CloseFrame(code: .goingAway, reason: "restarting"))
+    }
+
+    @Test func aClientThatNeverComesEndsTheUpstream() {
+        let client = RecordingEndpoint(), upstream = RecordingEndpoint()
+        let relay = Relay(client: client, upstream: upstream, eventLoop: loop, connecting: .client)
+        relay.received(text("unheard"), from: .upstream)
+        relay.connectFailed(.client)
+        #expect(upstream.terminated == [CloseFrame(code: .goingAway, reason: "client left")])
+        #expect(client.delivered.isEmpty)
+    }
+
+    @Test func pingsAndPongsAreRelayedAndPacedLikeMessages() {
+        let client = RecordingEndpoint(), upstream = RecordingEndpoint()
+        let relay = Relay(client: client, upstream: upstream, eventLoop: loop)
+        relay.upstreamDidConnect()
+        relay.receivedControl(.ping, payload: ByteBuffer(string: "a"), from: .client)
+        #expect(upstream.controls == [.ping])
+        client.writable = false
+        relay.receivedControl(.pong, payload: ByteBuffer(string: "a"), from: .upstream)
+        #expect(client.controls == [.pong])
+        #expect(upstream.paused, "a side that cannot take a pong pauses the other")
     }
 }

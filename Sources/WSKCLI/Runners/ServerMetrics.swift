@@ -14,6 +14,8 @@ final class ServerMetrics: @unchecked Sendable {
         var binarySent = 0
         var bytesSent = 0
         var closesByCode: [UInt16: Int] = [:]
+        /// Upstreams that could not be reached (proxy).
+        var upstreamFailures = 0
 
         mutating func add(_ other: Counters) {
             accepted += other.accepted
@@ -23,6 +25,7 @@ final class ServerMetrics: @unchecked Sendable {
             textSent += other.textSent
             binarySent += other.binarySent
             bytesSent += other.bytesSent
+            upstreamFailures += other.upstreamFailures
             for (code, count) in other.closesByCode { closesByCode[code, default: 0] += count }
         }
     }
@@ -72,7 +75,8 @@ final class ServerMetrics: @unchecked Sendable {
 
 extension ServerMetrics.Counters {
     /// Prometheus text exposition format 0.0.4.
-    func prometheus(active: Int, refused: Int) -> String {
+    /// `proxy` adds the upstream failures.
+    func prometheus(active: Int, refused: Int, proxy: Bool = false) -> String {
         var lines: [String] = []
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int)]) {
             lines.append("# HELP \(name) \(help)")
@@ -88,6 +92,9 @@ extension ServerMetrics.Counters {
         metric("wsk_messages_sent_total", "counter", "Messages sent, by type.", [("type=\"text\"", textSent), ("type=\"binary\"", binarySent)])
         metric("wsk_received_bytes_total", "counter", "Message payload bytes received (after inflation).", [("", bytesReceived)])
         metric("wsk_sent_bytes_total", "counter", "Message payload bytes sent (before compression).", [("", bytesSent)])
+        if proxy {
+            metric("wsk_upstream_failures_total", "counter", "Upstreams that could not be reached or refused the upgrade.", [("", upstreamFailures)])
+        }
         metric(
             "wsk_closes_total", "counter", "Connections closed, by close code.",
             closesByCode.sorted { $0.key < $1.key }.map { ("code=\"\($0.key)\"", $0.value) }

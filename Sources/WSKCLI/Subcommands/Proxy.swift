@@ -11,27 +11,40 @@ public struct Proxy: WSKCommand {
         commandName: "proxy",
         abstract: "Relay WebSocket clients to another WebSocket server, a TCP service or a program, logging what passes.",
         discussion: """
-            Listens like serve-echo and opens one upstream connection per client:
-              ws://… or wss://…   another WebSocket server. Messages and close codes are \
-            relayed; pings are answered on each hop; compression is offered upstream when the \
-            client negotiated it, and negotiated on each hop. \
-            When the upstream URL has no path, the client's request path (and query) is used.
+            Listens like serve-echo. For each client's upgrade request it first opens the \
+            upstream, then answers the client:
+              ws://… or wss://…   another WebSocket server. The client's subprotocols are \
+            offered upstream (only those --subprotocol lists, when given) and the client gets \
+            the one the upstream chose; permessage-deflate is offered upstream when the client \
+            offered it and accepted from the client only when the upstream accepted it (each \
+            hop negotiates its own parameters). Messages, pings and pongs (answered end to \
+            end) and close codes and reasons pass both ways. X-Forwarded-For and Via are set; \
+            --forward-header passes client headers on, -H adds headers. When the upstream URL \
+            has no path, the client's request path (and query) is used.
               tcp://HOST:PORT      a TCP service: messages are written as bytes, bytes read \
             come back as binary messages.
               --exec COMMAND       a program per client (/bin/sh -c COMMAND), like websocketd: \
-            text messages are its stdin lines, each stdout line is a text message, stderr goes \
-            to the proxy's stderr. REMOTE_ADDR, REMOTE_PORT, REQUEST_URI and WEBSOCKET_SUBPROTOCOL are set. \
-            The client is closed with 1000 when the program exits (1011 for a non-zero status).
+            messages are its stdin lines, each stdout line is a text message (a line that is \
+            not UTF-8 goes as a binary message, unaltered); with --exec-binary, stdin and \
+            stdout are raw bytes and stdout chunks are binary messages. stderr goes to the \
+            proxy's stderr. REMOTE_ADDR, REMOTE_PORT, REQUEST_URI and WEBSOCKET_SUBPROTOCOL are \
+            set. The client is closed with 1000 when the program exits (1011 for a non-zero \
+            status); when the client leaves, the program gets EOF, then SIGTERM to its process \
+            group, then SIGKILL after --kill-grace.
 
-            An unreachable upstream closes the client with 1011. One log line per connection \
-            (open, upstream, close with message counts); -v logs every message with its \
-            direction (from=client or from=upstream).
+            An unreachable upstream answers the client's upgrade with 502; an upstream that \
+            refuses the upgrade passes its status back. A request that already passed through \
+            this proxy (its Via marker) gets 508. GET /metrics gives Prometheus counters. One \
+            log line per connection (open, close with message counts); -v logs every message, \
+            ping, pong and close frame with its direction (from=client or from=upstream).
 
             EXAMPLES:
               wsk proxy -p 9002 ws://127.0.0.1:9001/
+              wsk proxy -p 9002 --forward-header Authorization --forward-header Cookie wss://api.example.com/
               wsk proxy -p 9002 -v --log-format json wss://echo.example.com/ > /dev/null
               wsk proxy -p 9002 tcp://127.0.0.1:6379
               wsk proxy -p 9002 --exec 'while read line; do echo "you said: $line"; done'
+              wsk proxy -p 9002 --exec-binary --exec 'gzip -c'
             """
     )
 
@@ -41,13 +54,25 @@ public struct Proxy: WSKCommand {
     @Option(help: ArgumentHelp("Run this shell command per client and relay its stdin/stdout lines.", valueName: "command"))
     var exec: String?
 
+    @Flag(help: "With --exec: relay raw bytes (stdout chunks become binary messages) instead of lines.")
+    var execBinary = false
+
+    @Option(help: ArgumentHelp("With --exec: seconds a program has after SIGTERM before SIGKILL.", valueName: "seconds"))
+    var killGrace: Double = 2
+
+    @Option(help: ArgumentHelp("Pass this client request header on to a WebSocket upstream (repeatable; Origin, Authorization, Cookie …).", valueName: "name"))
+    var forwardHeader: [String] = []
+
+    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Add this header to upstream requests, 'Name: value' (repeatable).", valueName: "header"))
+    var header: [String] = []
+
     @OptionGroup(title: "Listening")
     var listen: ListenOptions
 
     @OptionGroup(title: "Compression towards clients (permessage-deflate)")
     var compression: CompressionOptions
 
-    @Option(help: ArgumentHelp("A subprotocol to accept from clients (repeatable); the one chosen is offered to a WebSocket upstream.", valueName: "name"))
+    @Option(help: ArgumentHelp("A subprotocol clients may use (repeatable): only these are offered to a WebSocket upstream; for tcp:// and --exec, the one selected. Default: any, for a WebSocket upstream.", valueName: "name"))
     var subprotocol: [String] = []
 
     @Flag(help: "Do not offer permessage-deflate to a WebSocket upstream.")
@@ -89,14 +114,26 @@ public struct Proxy: WSKCommand {
         case (nil, .some(let command)):
             if command.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exec needs a command") }
         }
+        if execBinary && exec == nil { throw ValidationError("--exec-binary needs --exec COMMAND") }
+        if !(killGrace >= 0 && killGrace <= 3600) { throw ValidationError("--kill-grace must be between 0 and 3600 seconds, got \(killGrace)") }
+        for value in header where UpgradeCheckOptions.split(value) == nil {
+            throw ValidationError("--header expects 'Name: value', got '\(value)'")
+        }
+        let reserved = ["host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol",
+                        "sec-websocket-extensions", "sec-websocket-accept", "via", "x-forwarded-for"]
+        for name in forwardHeader + header.compactMap({ UpgradeCheckOptions.split($0)?.name }) {
+            if reserved.contains(name.lowercased()) {
+                throw ValidationError("--forward-header/--header: \(name) is set by the proxy for each hop")
+            }
+            if name.isEmpty || !name.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }) {
+                throw ValidationError("--forward-header/--header: '\(name)' is not a header name")
+            }
+        }
     }
 
     public func execute() async throws {
-        let target: ProxyTarget = try exec.map { .program($0) } ?? ProxyTarget.parse(upstream!)
+        let target: ProxyTarget = try exec.map { .program($0, binary: execBinary) } ?? ProxyTarget.parse(upstream!)
         var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls)
-        configuration.autoReplyPolicy = .deferredCloseReply
-        // The relay paces each side by the other one's writability (not its own).
-        configuration.pausesReadingWhileUnwritable = false
         configuration.subprotocols = subprotocol
         // Loop detection: requests to a WebSocket upstream carry this proxy's Via marker
         // (RFC 9110 §7.6.3); one that comes back here is refused with 508 Loop Detected.
@@ -106,12 +143,18 @@ public struct Proxy: WSKCommand {
             return (.loopDetected, "request loop: this request already passed through this proxy")
         }
         var client = WebSocketClientConfiguration()
-        client.headers.append(("Via", "1.1 " + marker))
         client.limits = configuration.limits
         client.compression = noUpstreamCompression ? nil : PerMessageDeflateOptions()
         try upstreamTLS.apply(to: &client)
+        let forwarding = ProxyForwarding(
+            forwardedHeaders: forwardHeader,
+            addedHeaders: header.compactMap { UpgradeCheckOptions.split($0) },
+            viaMarker: marker
+        )
         let settings = ServerSettings(listen: listen, configuration: configuration, logging: logging)
-        let runner = ProxyServer(settings: settings, target: target, client: client)
+        let runner = ProxyServer(
+            settings: settings, target: target, client: client, forwarding: forwarding,
+            killGrace: .nanoseconds(Int64(killGrace * 1e9)))
         try await runner.run()
     }
 }

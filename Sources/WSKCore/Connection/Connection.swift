@@ -116,7 +116,7 @@ public struct Connection {
         switch frame.opcode {
         case .ping:
             events.append(.ping(frame.payload))
-            if autoReplyPolicy != .passThrough && state == .open {
+            if autoReplyPolicy.answersPings && state == .open {
                 // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong
                 // frame in response ... The Pong frame MUST have identical Application data".
                 writeControl(.pong, payload: frame.payload, into: &output)

@@ -26,6 +26,14 @@ public enum AutoReplyPolicy: Hashable, Sendable {
     /// what is in flight first (RFC 6455 §5.5.1 lets an endpoint delay its reply "until
     /// after it sends the current message"; `proxy` waits for the upstream).
     case deferredCloseReply
+    /// Like ``deferredCloseReply``, except that pings are not answered here either: the
+    /// caller forwards each ping to the far peer and relays its pong back, so a ping
+    /// measures the whole path (`proxy` to a WebSocket upstream). Violations are still
+    /// answered with a close frame.
+    case relay
+
+    /// Whether a ping is answered with a pong here.
+    var answersPings: Bool { self == .automatic || self == .deferredCloseReply }
 }
 
 /// How a connection ended.

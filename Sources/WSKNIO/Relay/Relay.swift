@@ -9,6 +9,10 @@ public protocol RelayEndpoint: AnyObject {
     /// Takes a message from the other side. Returns whether this side can take more now;
     /// false pauses the other side until this one calls ``Relay/becameWritable(_:)``.
     func deliver(_ message: Message) -> Bool
+    /// Takes a ping or pong from the other side, to send on (a WebSocket endpoint under
+    /// ``WSKCore/AutoReplyPolicy/relay``); returns whether this side can take more now.
+    /// Endpoints without control frames ignore it (the default).
+    func deliverControl(_ opcode: Opcode, payload: ByteBuffer) -> Bool
     /// The other side finished sending (a close frame, EOF): end this side gracefully,
     /// after what was delivered, while still relaying what this side sends back.
     func finish(_ close: CloseFrame)
@@ -20,11 +24,19 @@ public protocol RelayEndpoint: AnyObject {
     func resumeReading()
 }
 
+extension RelayEndpoint {
+    public func deliverControl(_ opcode: Opcode, payload: ByteBuffer) -> Bool { true }
+}
+
 /// Joins two endpoints so that messages move both ways with flow control end to end:
 /// when one side cannot take more, the relay stops reading the other side (TCP
 /// backpressure then reaches the far peer), and resumes when it drains. Nothing is
 /// buffered beyond each side's write-buffer water marks, except the messages of one read
-/// that arrive before the upstream is attached.
+/// that arrive before the other side is attached.
+///
+/// One side may still be connecting when the relay is made: the upstream (the client
+/// came first) or the client (`proxy` dials the upstream before it answers the client's
+/// upgrade, so the upstream's refusal, subprotocol and extensions reach the client).
 ///
 /// `proxy` joins a client session to a WebSocket session, a TCP connection or a program;
 /// each pairing is the same relay. Everything runs on one event loop.
@@ -41,6 +53,8 @@ public final class Relay: @unchecked Sendable {
     public struct Observer {
         /// A message is relayed from `side`.
         public var message: (Side, Message) -> Void = { _, _ in }
+        /// A ping or pong is relayed from `side`.
+        public var control: (Side, Opcode, ByteBuffer) -> Void = { _, _, _ in }
         /// `side` finished (close frame, EOF) with this close.
         public var finished: (Side, CloseFrame) -> Void = { _, _ in }
         /// `side` is over; when both are, the relay is done.
@@ -59,83 +73,130 @@ public final class Relay: @unchecked Sendable {
     var ended: Set<Side> = []
     /// Sides paused because the other side could not take more.
     var pausedForBackpressure: Set<Side> = []
-    /// Whether the upstream is connected; until then the client is paused and what it
-    /// already sent waits in ``pending``.
-    var upstreamConnected = false
-    /// Client messages that arrived before the upstream was connected (one read at most:
-    /// the client is paused until then).
-    var pending: [Message] = []
-    /// The client's close, when it came before the upstream was connected.
+    /// What passes from one side to the other.
+    enum Item {
+        case message(Message)
+        case control(Opcode, ByteBuffer)
+    }
+
+    /// The side still connecting, if any; until it connects, the other side is paused and
+    /// what it already sent waits in ``pending``.
+    var connecting: Side?
+    /// What the other side sent before ``connecting`` connected (one read at most: it is
+    /// paused until then).
+    var pending: [Item] = []
+    /// The other side's close, when it came before ``connecting`` connected.
     var pendingFinish: CloseFrame?
+    /// How the other side ended, when it ended before ``connecting`` connected.
+    var pendingEnd: CloseOutcome?
     var replyTimer: Scheduled<Void>?
     /// Messages relayed from each side.
     public private(set) var relayedMessages: [Side: Int] = [.client: 0, .upstream: 0]
     /// The client's close frame, once it sent one.
     public private(set) var clientClose: CloseFrame?
 
-    /// Creates a relay between a client and an upstream that is about to connect (call
-    /// ``upstreamDidConnect()`` or ``upstreamFailed()``). Messages the upstream sends are
-    /// relayed at once, even before that.
+    /// Creates a relay between a client and an upstream, one of which (`connecting`) is
+    /// about to connect: call ``didConnect(_:)`` or ``connectFailed(_:)`` for it. What the
+    /// connected side sends meanwhile waits (one read; that side is paused).
     public init(
         client: RelayEndpoint,
         upstream: RelayEndpoint,
         eventLoop: EventLoop,
+        connecting: Side = .upstream,
         closeReplyTimeout: TimeAmount = .seconds(5),
         observer: Observer = .init()
     ) {
         self.eventLoop = eventLoop
         self.closeReplyTimeout = closeReplyTimeout
         self.observer = observer
+        self.connecting = connecting
         endpoints[.client] = client
         endpoints[.upstream] = upstream
         client.relay = self
         upstream.relay = self
-        client.pauseReading()
+        endpoints[connecting.other]?.pauseReading()
     }
 
     /// Whether `side` is still running.
     public func isOpen(_ side: Side) -> Bool { !ended.contains(side) }
 
-    /// The upstream is connected: what the client sent meanwhile follows, and the client
+    /// The upstream is connected (``didConnect(_:)``).
+    public func upstreamDidConnect() { didConnect(.upstream) }
+
+    /// The upstream could not be reached (``connectFailed(_:)``).
+    public func upstreamFailed() { connectFailed(.upstream) }
+
+    /// `side` is connected: what the other side sent meanwhile follows, and the other side
     /// is read again.
-    public func upstreamDidConnect() {
-        upstreamConnected = true
-        guard isOpen(.client) else {
-            endpoints[.upstream]?.terminate(CloseFrame(code: .goingAway, reason: "client left"))
-            return
-        }
+    public func didConnect(_ side: Side) {
+        guard connecting == side else { return }
+        connecting = nil
+        guard isOpen(side) else { return }
         let queued = pending
         pending = []
-        for message in queued { received(message, from: .client) }
+        for item in queued { relay(item, from: side.other) }
         if let close = pendingFinish {
             pendingFinish = nil
-            endpoints[.upstream]?.finish(Self.relayable(close))
+            endpoints[side]?.finish(Self.relayable(close))
         }
-        if !pausedForBackpressure.contains(.client) { endpoints[.client]?.resumeReading() }
+        if let outcome = pendingEnd {
+            pendingEnd = nil
+            endOther(after: side.other, outcome: outcome)
+            return
+        }
+        if !isOpen(side.other) {
+            endpoints[side]?.terminate(CloseFrame(code: .goingAway, reason: "\(side.other.rawValue) left"))
+            return
+        }
+        if !pausedForBackpressure.contains(side.other) { endpoints[side.other]?.resumeReading() }
     }
 
-    /// The upstream could not be reached: the client is closed with 1011 (RFC 6455
-    /// §7.4.1: a condition prevented the server from fulfilling the request).
-    public func upstreamFailed() {
-        ended.insert(.upstream)
+    /// `side` could not be reached or never came: the other side is closed, with 1011 for
+    /// an upstream (RFC 6455 §7.4.1: a condition prevented the server from fulfilling the
+    /// request), 1001 for a client.
+    public func connectFailed(_ side: Side) {
+        guard connecting == side else { return }
+        connecting = nil
+        ended.insert(side)
         replyTimer?.cancel()
         pending = []
-        endpoints[.client]?.terminate(CloseFrame(code: .internalError, reason: "upstream unavailable"))
-        endpoints[.client]?.resumeReading()  // to read the client's close reply
+        let close = side == .upstream
+            ? CloseFrame(code: .internalError, reason: "upstream unavailable")
+            : CloseFrame(code: .goingAway, reason: "client left")
+        endpoints[side.other]?.terminate(close)
+        endpoints[side.other]?.resumeReading()  // to read the close reply
     }
 
     // MARK: - Reports from the endpoints
 
     /// `side` received a message for the other side.
     public func received(_ message: Message, from side: Side) {
-        if side == .client && !upstreamConnected {
-            if isOpen(.upstream) { pending.append(message) }
+        relay(.message(message), from: side)
+    }
+
+    /// `side` received a ping or pong for the other side (under
+    /// ``WSKCore/AutoReplyPolicy/relay``, pings are answered end to end).
+    public func receivedControl(_ opcode: Opcode, payload: ByteBuffer, from side: Side) {
+        relay(.control(opcode, payload), from: side)
+    }
+
+    func relay(_ item: Item, from side: Side) {
+        if connecting == side.other {
+            if isOpen(side.other) { pending.append(item) }
             return
         }
         guard isOpen(side.other), let target = endpoints[side.other] else { return }
-        relayedMessages[side, default: 0] += 1
-        observer.message(side, message)
-        if !target.deliver(message) && !pausedForBackpressure.contains(side) {
+        let more: Bool
+        switch item {
+        case .message(let message):
+            relayedMessages[side, default: 0] += 1
+            observer.message(side, message)
+            more = target.deliver(message)
+        case .control(let opcode, let payload):
+            observer.control(side, opcode, payload)
+            more = target.deliverControl(opcode, payload: payload)
+        }
+        if !more && !pausedForBackpressure.contains(side) {
             pausedForBackpressure.insert(side)
             endpoints[side]?.pauseReading()
         }
@@ -158,7 +219,7 @@ public final class Relay: @unchecked Sendable {
                 endpoints[.client]?.finish(Self.relayable(close))
             }
         }
-        if side == .client && !upstreamConnected && isOpen(.upstream) {
+        if connecting == side.other && isOpen(side.other) {
             pendingFinish = close
             return
         }
@@ -179,6 +240,15 @@ public final class Relay: @unchecked Sendable {
         observer.ended(side, outcome)
         if side == .client { replyTimer?.cancel() }
         pausedForBackpressure.remove(side.other)
+        if connecting == side.other {
+            pendingEnd = outcome
+            return
+        }
+        endOther(after: side, outcome: outcome)
+    }
+
+    /// Ends the other side of `side`, which ended with `outcome`.
+    func endOther(after side: Side, outcome: CloseOutcome) {
         guard isOpen(side.other), let target = endpoints[side.other] else { return }
         if side == .upstream {
             replyTimer?.cancel()

@@ -14,13 +14,22 @@ public final class SessionEndpoint: RelayEndpoint, WebSocketSessionDelegate, @un
     public private(set) var session: WebSocketSession?
     /// Called with the session's protocol violations (for logs).
     let onViolation: (ProtocolViolation) -> Void
+    /// Whether pings and pongs go to the other side (the session runs under
+    /// ``WSKCore/AutoReplyPolicy/relay`` and does not answer pings itself).
+    public let forwardsControlFrames: Bool
     /// Whether the relay paused this side (kept for a session that is not open yet).
     var readingPaused = false
 
     /// Creates an endpoint for `side`.
-    public init(side: Relay.Side, session: WebSocketSession? = nil, onViolation: @escaping (ProtocolViolation) -> Void = { _ in }) {
+    public init(
+        side: Relay.Side,
+        session: WebSocketSession? = nil,
+        forwardsControlFrames: Bool = false,
+        onViolation: @escaping (ProtocolViolation) -> Void = { _ in }
+    ) {
         self.side = side
         self.session = session
+        self.forwardsControlFrames = forwardsControlFrames
         self.onViolation = onViolation
     }
 
@@ -28,6 +37,15 @@ public final class SessionEndpoint: RelayEndpoint, WebSocketSessionDelegate, @un
 
     public func deliver(_ message: Message) -> Bool {
         session?.send(message) ?? false
+    }
+
+    public func deliverControl(_ opcode: Opcode, payload: ByteBuffer) -> Bool {
+        guard let session else { return false }
+        switch opcode {
+        case .ping: return session.send(.ping(payload))
+        case .pong: return session.send(.pong(payload))
+        default: return true
+        }
     }
 
     public func finish(_ close: CloseFrame) {
@@ -65,8 +83,12 @@ public final class SessionEndpoint: RelayEndpoint, WebSocketSessionDelegate, @un
             relay?.finished(side, close: close)
         case .failed(let violation):
             onViolation(violation)
-        case .ping, .pong, .closed:
-            break  // pings are answered per hop
+        case .ping(let payload):
+            if forwardsControlFrames { relay?.receivedControl(.ping, payload: payload, from: side) }
+        case .pong(let payload):
+            if forwardsControlFrames { relay?.receivedControl(.pong, payload: payload, from: side) }
+        case .closed:
+            break
         }
     }
 

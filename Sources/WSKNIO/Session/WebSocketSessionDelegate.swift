@@ -37,13 +37,23 @@ public struct SessionInfo: Sendable {
     public var subprotocol: String?
     /// The accepted extensions as they appeared in the response header.
     public var extensions: [WebSocketExtensionOffer]
+    /// What the application set up before the upgrade was answered (see
+    /// ``WebSocketServerConfiguration/prepareUpgrade``).
+    public var prepared: (any PreparedUpgrade)?
 
     /// Creates session information.
-    public init(remoteAddress: String, path: String, subprotocol: String?, extensions: [WebSocketExtensionOffer]) {
+    public init(
+        remoteAddress: String,
+        path: String,
+        subprotocol: String?,
+        extensions: [WebSocketExtensionOffer],
+        prepared: (any PreparedUpgrade)? = nil
+    ) {
         self.remoteAddress = remoteAddress
         self.path = path
         self.subprotocol = subprotocol
         self.extensions = extensions
+        self.prepared = prepared
     }
 
     /// Whether permessage-deflate was negotiated.
