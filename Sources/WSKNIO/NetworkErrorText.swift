@@ -23,6 +23,8 @@ public enum NetworkErrorText {
             return error.description
         case let error as TLSFileError:
             return error.description
+        case let error as TLSServerNameMismatch:
+            return error.description + "; check --tls-server-name, or use --insecure"
         case let error as IOError:
             return errnoText(error.errnoCode)
         case let error as NIOConnectionError:

@@ -127,11 +127,28 @@ public enum WebSocketClient {
                 try await ProxyTunnel.establish(on: channel, proxy: proxy, host: url.host, port: url.effectivePort)
             }
             if url.isSecure {
-                let tls = configuration.tls ?? TLSConfiguration.makeClientConfiguration()
+                var tls = configuration.tls ?? TLSConfiguration.makeClientConfiguration()
+                let explicitName = configuration.tlsServerName
+                // An explicit name is checked here, not by NIOSSL (see TLSServerNameCheck).
+                let checksName = explicitName != nil && tls.certificateVerification == .fullVerification
+                if checksName { tls.certificateVerification = .noHostnameVerification }
                 let context = try NIOSSLContext(configuration: tls)
-                let name = configuration.tlsServerName ?? (isIPAddress(url.host) ? nil : url.host)
+                let name = explicitName ?? (isIPAddress(url.host) ? nil : url.host)
+                // SNI carries DNS names only (RFC 6066 §3).
+                let sniName = name.flatMap { isIPAddress($0) ? nil : $0 }
                 try await channel.eventLoop.submit {
-                    let handler = try NIOSSLClientHandler(context: context, serverHostname: name)
+                    let handler: NIOSSLClientHandler
+                    if checksName, let explicitName {
+                        handler = try NIOSSLClientHandler._makeSSLClientHandler(context: context, serverHostname: sniName) { certificate, channel in
+                            guard TLSServerNameCheck.matches(certificate, name: explicitName) else {
+                                return channel.eventLoop.makeFailedFuture(
+                                    TLSServerNameMismatch(name: explicitName, certificateNames: TLSServerNameCheck.names(in: certificate)))
+                            }
+                            return channel.eventLoop.makeSucceededVoidFuture()
+                        }
+                    } else {
+                        handler = try NIOSSLClientHandler(context: context, serverHostname: sniName)
+                    }
                     try channel.pipeline.syncOperations.addHandler(handler)
                     try channel.pipeline.syncOperations.addHandler(firstError)
                 }.get()
