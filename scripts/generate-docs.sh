@@ -20,6 +20,18 @@ rm -rf .build/plugins/GenerateManual/outputs/wsk
 swift package generate-manual --configuration debug --multi-page >/dev/null
 mkdir -p "$out/man" "$out/completions"
 cp .build/plugins/GenerateManual/outputs/wsk/*.1 "$out/man/"
+# A blank line in a command's discussion is an mdoc error ("Empty input line"): a paragraph.
+sed -i 's/^$/.Pp/' "$out/man/"*.1
+# The indented lines after "EXAMPLES:" are commands: a literal display, not wrapped text.
+for page in "$out/man/"*.1; do
+    awk '
+        in_examples && /^  / { sub(/^  /, ""); print; next }
+        in_examples { print ".Ed"; in_examples = 0 }
+        /^EXAMPLES:$/ { print; print ".Bd -literal -offset indent"; in_examples = 1; next }
+        { print }
+        END { if (in_examples) print ".Ed" }
+    ' "$page" > "$page.tmp" && mv "$page.tmp" "$page"
+done
 rm -f "$out/man/wsk.help.1"   # argument-parser's implicit `help` subcommand: not a wsk page
 sed -i '/^\.Xr wsk\.help 1 ,$/d' "$out/man/wsk.1"
 # The plugin writes the generic `.Ex -std`; each page gets wsk's real exit statuses.
