@@ -33,6 +33,8 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
     private var pendingHistory: [String] = []
     private var stopRequested = false
     private var interruptRequested = false
+    private var resizeRequested = false
+    private var resizeSource: DispatchSourceSignal?
     private var started = false
     private var stopped = false
 
@@ -73,6 +75,12 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
         self.prompt = prompt
         self.onLine = onLine
         activeEditor = self
+        // The window changed size (SIGWINCH): libedit must learn the new width, or the
+        // line being typed is drawn at the old one and new characters land mid-line.
+        let resize = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
+        resize.setEventHandler { [weak self] in self?.enqueue { $0.resizeRequested = true } }
+        resize.resume()
+        resizeSource = resize
         let thread = Thread { [self] in run() }
         thread.name = "wsk-line-editor"
         editorThread = thread
@@ -177,15 +185,20 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
             let output = pendingOutput
             let history = pendingHistory
             let interrupted = interruptRequested
+            let resized = resizeRequested
             let stopping = stopRequested
             pendingOutput.removeAll()
             pendingHistory.removeAll()
             interruptRequested = false
+            resizeRequested = false
             lock.broadcast()
             lock.unlock()
 
             for line in history {
                 _ = add_history(line)
+            }
+            if resized {
+                redrawAfterResize()
             }
             if !output.isEmpty {
                 show(output)
@@ -197,6 +210,7 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
                 break
             }
             if reading && fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                linesDelivered = 0
                 rl_callback_read_char()
                 switch wsk_take_interrupt() {
                 case 1:
@@ -209,7 +223,7 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
                     wsk_write_output("^C")
                     handleLine(nil)
                 default:
-                    break
+                    if linesDelivered == 0 { runPushedKeys() }
                 }
             }
         }
@@ -219,6 +233,7 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
             rl_callback_handler_remove()
             wsk_write_output("\r\u{1B}[2K")
         }
+        resizeSource?.cancel()
         if hasSavedTerminal {
             tcsetattr(0, TCSADRAIN, &savedTerminal)
         }
@@ -235,15 +250,57 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
         finished.signal()
     }
 
+    /// Lines handed to ``onLine`` during the current key (editor thread).
+    private var linesDelivered = 0
+
+    /// Runs keys libedit pushed back for itself. Ending an incremental search (Ctrl-R)
+    /// with Enter pushes the Enter back into libedit's own input queue, which it reads
+    /// only on the next call: the line would wait for another key. When the terminal has
+    /// no input waiting, one more call runs what was pushed; its stdin is then an empty
+    /// pipe at end of file, so a call with nothing pushed returns at once instead of
+    /// blocking the editor thread.
+    private func runPushedKeys() {
+        var input = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        guard reading, poll(&input, 1, 0) == 0 else { return }
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return }
+        close(ends[1])
+        let terminal = dup(0)
+        guard terminal >= 0 else {
+            close(ends[0])
+            return
+        }
+        dup2(ends[0], 0)
+        close(ends[0])
+        rl_callback_read_char()
+        dup2(terminal, 0)
+        close(terminal)
+    }
+
+    /// Goes to the first row of the prompt (a long line wraps over several: the cursor is
+    /// on the row of its offset at the terminal's current width) and clears to the end of
+    /// the screen.
+    private func clearPromptRows() -> String {
+        let columns = Int(wsk_terminal_columns())
+        let cursorRow = columns > 0 ? (prompt.count + Int(wsk_cursor_offset())) / columns : 0
+        return (cursorRow > 0 ? "\u{1B}[\(cursorRow)A" : "") + "\r\u{1B}[J"
+    }
+
+    /// After a resize: clear the prompt's rows (terminals rewrap the line to the new width,
+    /// so its rows are counted at that width), tell libedit the new size and redraw.
+    private func redrawAfterResize() {
+        guard reading else { return }
+        wsk_write_output(clearPromptRows())
+        rl_resize_terminal()
+        rl_forced_update_display()
+    }
+
     private func show(_ texts: [String]) {
         var text = texts.joined(separator: "\n") + "\n"
         if reading {
-            // Go to the first row of the prompt (a long line wraps over several: the cursor
-            // is on the row of its offset), clear to the end of the screen, print, then let
-            // libedit redraw the prompt and the typed line from there.
-            let columns = Int(wsk_terminal_columns())
-            let cursorRow = columns > 0 ? (prompt.count + Int(wsk_cursor_offset())) / columns : 0
-            text = (cursorRow > 0 ? "\u{1B}[\(cursorRow)A" : "") + "\r\u{1B}[J" + text
+            // Clear the prompt's rows, print, then let libedit redraw the prompt and the
+            // typed line from there.
+            text = clearPromptRows() + text
             wsk_write_output(text)
             rl_forced_update_display()
         } else {
@@ -268,6 +325,7 @@ public final class LibEditLineEditor: LineEditor, @unchecked Sendable {
             onLine?(nil)
             return
         }
+        linesDelivered += 1
         let text = String(cString: line)
         free(line)
         // libedit quirk: without re-installing the handler here the next prompt and the

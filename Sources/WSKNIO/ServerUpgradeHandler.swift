@@ -219,6 +219,9 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         let pipeline = context.pipeline
         let sync = pipeline.syncOperations
         session.registry = registry
+        // What the application sends when it sees the session open (a proxy relaying what
+        // its upstream already said) waits until the 101 is out and the HTTP handlers are gone.
+        session.phase = .holdingWrites
         registry.add(session)
         do {
             try sync.addHandler(session, position: .after(self))
@@ -238,7 +241,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         sync.removeHandler(name: HTTPHandlerName.encoder, promise: nil)
         sync.removeHandler(context: context, promise: nil)
         let decoderRemoved = context.eventLoop.makePromise(of: Void.self)
-        decoderRemoved.futureResult.whenComplete { _ in session.handshakeBytesForwarded() }
+        decoderRemoved.futureResult.whenComplete { _ in session.releaseWrites() }
         sync.removeHandler(name: HTTPHandlerName.decoder, promise: decoderRemoved)
     }
 

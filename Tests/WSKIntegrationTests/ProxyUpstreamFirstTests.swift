@@ -126,6 +126,36 @@ struct ProxyUpstreamFirstTests {
         #expect(seen.contains(.closeReceived(CloseFrame(code: CloseCode(rawValue: 4001), reason: "client says bye"))), "\(seen)")
     }
 
+    @Test func anUpstreamThatIsDoneBeforeTheClientOpensStillReachesIt() throws {
+        // The program's output and exit (or the upstream's close) can arrive before the
+        // client's session is open: they wait for it. (The proxy crashed here once: the
+        // close was written through the HTTP encoder before the 101 was out.)
+        let proxy = try ProxyProcess(["--exec", "echo hi"])
+        for _ in 0..<30 {
+            let client = try RawClient.connect(port: proxy.port)
+            #expect(client.handshakeOK, "\(client.responseHead) \(proxy.log)")
+            let events = try client.eventsUntilClosed()
+            #expect(events.first == .message(Message(opcode: .text, data: ByteBuffer(string: "hi"))), "\(events)")
+            #expect(RawClient.closeCode(in: events) == .normalClosure, "\(events)")
+        }
+        #expect(proxy.process.process.isRunning, "\(proxy.log)")
+        let upstream = try ScriptedServer { peer -> Bool in
+            try peer.acceptHandshake()
+            try peer.send(.text("bye"))
+            try peer.send(.close(CloseFrame(code: .goingAway, reason: "done")))
+            _ = try peer.eventsUntilClosed(timeout: 10)
+            return true
+        }
+        let relaying = try ProxyProcess(["ws://127.0.0.1:\(upstream.port)/"])
+        for _ in 0..<10 {
+            let client = try RawClient.connect(port: relaying.port)
+            let events = try client.eventsUntilClosed()
+            #expect(events.first == .message(Message(opcode: .text, data: ByteBuffer(string: "bye"))), "\(events)")
+            #expect(events.contains(.closeReceived(CloseFrame(code: .goingAway, reason: "done"))), "\(events)")
+        }
+        #expect(relaying.process.process.isRunning, "\(relaying.log)")
+    }
+
     @Test func aLoopThroughTwoProxiesIsDetected() throws {
         // A relays to B, B relays back to A: A sees its own Via marker and answers 508,
         // which passes back through B to the client.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WSKCore
 
 /// `wsk connect` on a terminal: the libedit REPL in a real pseudo-terminal (tmux), against
 /// `wsk serve-echo`.
@@ -193,5 +194,68 @@ struct REPLTests {
         #expect(ok, "\(screen)")
         try terminal.press("C-d")
         #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test func aSearchAcceptedWithEnterIsSentAtOnce() throws {
+        // Ctrl-R, a few letters, Enter: the line found is sent then, not at the next key.
+        let server = try EchoServerProcess()
+        let terminal = try connect(server.port, state: try stateDirectory())
+        for line in ["first line", "second"] {
+            try terminal.type(line)
+            try terminal.press("Enter")
+            #expect(terminal.waitForScreen { $0.contains("< \(line)") }.ok, "\(terminal.screen())")
+        }
+        try terminal.press("C-r")
+        try terminal.type("fir")
+        #expect(terminal.waitForScreen { $0.contains("fir") }.ok, "\(terminal.screen())")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.components(separatedBy: "< first line").count == 3 }.ok, "\(terminal.screen())")
+        try terminal.press("C-d")
+        #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+    }
+
+    @Test func aResizedTerminalRedrawsTheLineAtItsNewWidth() throws {
+        let server = try EchoServerProcess(["-v"])
+        let terminal = try connect(server.port, state: try stateDirectory())
+        try terminal.resize(columns: 60, rows: 40)
+        let text = String(repeating: "word ", count: 30)
+        try terminal.type(text)
+        #expect(terminal.waitForScreen { $0.hasSuffix("word word") }.ok, "\(terminal.screen())")
+        // Wider again: libedit must wrap at 120, or what follows lands mid-line.
+        try terminal.resize(columns: 120, rows: 40)
+        try terminal.type("XYZ")
+        let (drawn, screen) = terminal.waitForScreen { screen in
+            let rows = screen.components(separatedBy: "\n").suffix(2)
+            return rows.joined() == "> " + text + "XYZ"
+        }
+        #expect(drawn, "\(screen)")
+        try terminal.press("Enter")
+        #expect(server.process.waitForOutput { _, err in err.contains("bytes=\(text.utf8.count + 3)") }, "\(server.log)")
+        try terminal.press("C-d")
+        #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+    }
+
+    @Test func aServerThatSpeaksAtOnceIsShownAfterConnected() throws {
+        // Messages, the close and `* closed` come after `* connected`, however fast the
+        // server is (they printed before it in some runs).
+        let server = try ScriptedServer { peer -> Bool in
+            try peer.acceptHandshake()
+            try peer.send(.text("one"))
+            try peer.send(.text("two"))
+            try peer.send(.close(CloseFrame(code: .normalClosure)))
+            _ = try peer.eventsUntilClosed(timeout: 10)
+            return true
+        }
+        for _ in 0..<5 {
+            let terminal = try TerminalSession(
+                "'\(Binary.wsk.path)' connect ws://127.0.0.1:\(server.port)/",
+                environment: ["XDG_STATE_HOME": try stateDirectory(), "NO_COLOR": "1", "TERM": "xterm"]
+            )
+            #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+            let lines = terminal.screen().components(separatedBy: "\n").filter { !$0.isEmpty }
+            #expect(lines.first?.hasPrefix("* connected to ") == true, "\(lines)")
+            let order = ["< one", "< two", "< close 1000", "* closed: 1000"].map { wanted in lines.firstIndex { $0.hasPrefix(wanted) } ?? -1 }
+            #expect(order.allSatisfy { $0 > 0 } && order == order.sorted(), "\(lines)")
+        }
     }
 }

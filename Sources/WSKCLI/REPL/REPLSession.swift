@@ -40,6 +40,10 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
         var userQuit = false
         /// With --reconnect, what was typed while disconnected, sent once connected again.
         var queued: [@Sendable (WebSocketSession) -> String?] = []
+        /// Whether this connection's `* connected` line is out; until then what the server
+        /// sends waits in ``early``, so it never prints before it.
+        var announced = false
+        var early: [String] = []
     }
 
     /// The most lines kept while disconnected (--reconnect); more are refused.
@@ -72,6 +76,8 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
             $0.outcome = nil
             $0.violation = nil
             $0.session = nil
+            $0.announced = false
+            $0.early = []
         }
         return closed
     }
@@ -79,13 +85,25 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
     func connectionOpened(_ client: WebSocketClientConnection) {
         let session = client.session
         state.withLockedValue { $0.session = session }
-        ClientLifecycle.showHandshake(client, if: options.showHandshake)
         let info = session.info
         var details: [String] = []
         if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
         if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
         let connectedTo = "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
-        editor.printAbove(formatter.note(editorStarted ? connectedTo : connectedTo + ". Lines are sent as text; /help lists commands; Ctrl-D closes."))
+        let announcement = formatter.note(editorStarted ? connectedTo : connectedTo + ". Lines are sent as text; /help lists commands; Ctrl-D closes.")
+        // On the session's loop, where its events are printed: the handshake and
+        // `* connected` come first, then what the server already sent, in order.
+        let showHandshake = options.showHandshake
+        try? session.eventLoop.submit { [self] in
+            ClientLifecycle.showHandshake(client, if: showHandshake)
+            editor.printAbove(announcement)
+            let early = state.withLockedValue { state -> [String] in
+                state.announced = true
+                defer { state.early = [] }
+                return state.early
+            }
+            for line in early { editor.printAbove(line) }
+        }.wait()
         sendQueued(on: session)
         guard !editorStarted else { return }
         for line in options.history?.load() ?? [] {
@@ -286,23 +304,32 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
 
     func sessionDidOpen(_ session: WebSocketSession) {}
 
+    /// Prints what the connection reports, after its `* connected` line (on the loop).
+    func show(_ text: String) {
+        let now = state.withLockedValue { state -> Bool in
+            if !state.announced { state.early.append(text) }
+            return state.announced
+        }
+        if now { editor.printAbove(text) }
+    }
+
     func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
         switch event {
         case .message(let message):
-            editor.printAbove(formatter.received(message))
+            show(formatter.received(message))
         case .pong(let payload):
             let bytes = Array(payload.readableBytesView)
             let sentAt = state.withLockedValue { $0.pingsInFlight.removeValue(forKey: bytes) }
             if bytes == Array(KeepalivePolicy.pingPayload.utf8) && sentAt == nil && options.keepalive { return }
             let roundTrip = sentAt.map { Double((NIODeadline.now() - $0).nanoseconds) / 1e9 }
-            editor.printAbove(formatter.receivedControl(.pong, payload: payload, roundTrip: roundTrip))
+            show(formatter.receivedControl(.pong, payload: payload, roundTrip: roundTrip))
         case .ping(let payload):
-            editor.printAbove(formatter.receivedControl(.ping, payload: payload))
+            show(formatter.receivedControl(.ping, payload: payload))
         case .closeReceived(let close):
-            editor.printAbove(formatter.receivedClose(close))
+            show(formatter.receivedClose(close))
         case .failed(let violation):
             state.withLockedValue { $0.violation = violation }
-            editor.printAbove(formatter.error("protocol error: \(violation)"))
+            show(formatter.error("protocol error: \(violation)"))
         case .closed:
             break
         }
@@ -313,7 +340,7 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
             state.outcome = outcome
             return state.closed
         }
-        editor.printAbove(formatter.closed(outcome))
+        show(formatter.closed(outcome))
         session.closeFuture.whenComplete { _ in promise?.succeed(()) }
     }
 }

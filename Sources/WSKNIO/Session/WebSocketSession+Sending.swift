@@ -92,7 +92,7 @@ extension WebSocketSession {
         return isWriting && isWritable
     }
 
-    /// Starts writing output kept while a client's HTTP handlers were being removed.
+    /// Starts writing output kept while the HTTP handlers were being removed.
     func releaseWrites() {
         handshakeBytesForwarded()
         guard case .holdingWrites = phase else { return }

@@ -24,7 +24,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
 
     /// Where the transport is, from the session's point of view.
     enum Phase {
-        /// A client's HTTP handlers are still being removed: output is kept, not written.
+        /// The HTTP handlers are still being removed: output is kept, not written.
         case holdingWrites
         /// Bytes flow both ways.
         case open

@@ -30,6 +30,11 @@ final class TerminalSession: @unchecked Sendable {
         try tmux(["send-keys", "-t", "main"] + keys)
     }
 
+    /// Resizes the terminal (the program gets SIGWINCH).
+    func resize(columns: Int, rows: Int) throws {
+        try tmux(["resize-window", "-t", "main", "-x", "\(columns)", "-y", "\(rows)"])
+    }
+
     /// The visible screen, trailing blank lines dropped.
     func screen() -> String {
         let output = (try? tmux(["capture-pane", "-t", "main", "-p"])) ?? ""
