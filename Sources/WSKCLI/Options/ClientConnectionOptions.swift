@@ -21,7 +21,7 @@ struct ClientConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --ping-interval: exit (status 4) when no pong arrives within this many seconds.", valueName: "seconds"))
     var pingTimeout: Seconds?
 
-    @Flag(help: "Reconnect with backoff (0.5 s doubling to 30 s) when the connection drops or the server closes with 1001, 1012 or 1013.")
+    @Flag(help: "Reconnect with backoff (0.5 s doubling to 30 s) when the connection drops or the server closes with 1001, 1012 or 1013. Lines read after a connection ended go to the next one; a line already handed to a connection that drops may be lost with it.")
     var reconnect = false
 
     @Option(help: ArgumentHelp("HTTP proxy for a CONNECT tunnel, http://[user:pass@]host:port (default: $https_proxy / $http_proxy, minus $no_proxy).", valueName: "url"))
