@@ -259,7 +259,7 @@ _wsk_serve-echo() {
 
 _wsk_connect() {
     repeating_flags=()
-    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --reconnect --no-proxy -k --insecure --binary -0 --null --base64 --hex --wait-for-close --echo --show-handshake --timestamps -v --verbose --interactive --no-interactive --json-pretty --raw-output --color --no-color --version -h --help)
+    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --reconnect --no-proxy -k --insecure --binary -0 --null --base64 --hex --wait-for-close --echo --show-handshake --timestamps -v --verbose --interactive --no-interactive --jsonl --json-pretty --raw-output --color --no-color --version -h --help)
     repeating_options=(-H --header --subprotocol -x --execute)
     non_repeating_options=(--origin --auth --server-max-window-bits --client-max-window-bits --compression-level --connect-timeout --max-message-size --max-frame-size --ping-interval --ping-timeout --proxy --cacert --cert --key --tls-server-name --invalid-utf8 --exit-after --until --wait)
     __wsk_offer_flags_options 1

@@ -299,6 +299,33 @@ struct ConnectTests {
         #expect(client.standardOutput == "one\ntwo\n", "\(client.standardError)")
     }
 
+    @Test func jsonlPrintsEveryEventAsOneJSONObjectPerLine() throws {
+        let server = try ScriptedServer { peer -> Bool in
+            try peer.acceptHandshake()
+            try peer.send(.text("héllo \"quoted\"\n"))
+            try peer.send(.binary(ByteBuffer(bytes: [0, 1, 255])))
+            try peer.send(.ping(ByteBuffer(string: "p")))
+            try peer.send(.close(CloseFrame(code: CloseCode(4000), reason: "bye")))
+            _ = try peer.eventsUntilClosed(timeout: 10)
+            return true
+        }
+        let result = try shell("WSK connect --jsonl --wait-for-close ws://127.0.0.1:\(server.port)/ < /dev/null")
+        let objects = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(objects.count == result.stdout.split(separator: "\n").count, "every line is a JSON object: \(result.stdout)")
+        #expect(objects.map { $0["event"] as? String } == ["open", "message", "message", "ping", "close", "closed"], "\(result.stdout)")
+        #expect(objects.allSatisfy { ($0["time"] as? String)?.hasSuffix("Z") == true })
+        guard objects.count == 6 else { return }
+        #expect(objects[0]["url"] as? String == "ws://127.0.0.1:\(server.port)/")
+        #expect(objects[1]["type"] as? String == "text" && objects[1]["text"] as? String == "héllo \"quoted\"\n")
+        #expect(objects[2]["type"] as? String == "binary" && objects[2]["base64"] as? String == "AAH/" && objects[2]["bytes"] as? Int == 3)
+        #expect(objects[3]["base64"] as? String == "cA==")
+        #expect(objects[4]["code"] as? Int == 4000 && objects[4]["reason"] as? String == "bye")
+        #expect(objects[5]["code"] as? Int == 4000 && objects[5]["clean"] as? Bool == true)
+        try server.outcome()
+    }
+
     @Test func unansweredPingsEndTheConnection() throws {
         // The server reads everything and answers nothing, so pings get no pong.
         let server = try ScriptedServer { peer -> Int in

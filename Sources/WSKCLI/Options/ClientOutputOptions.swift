@@ -18,6 +18,9 @@ struct ClientOutputOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Run the interactive client, or not (--no-interactive: pipe mode on a terminal). Default: interactive when stdin and stdout are terminals, without -x or --echo.")
     var interactive: Bool?
 
+    @Flag(help: "Pipe mode: print one JSON object per line for every event (open, message, ping, pong, close, closed, error) with its time; text messages as \"text\", binary as \"base64\". Implies pipe mode.")
+    var jsonl = false
+
     @Flag(help: "Interactive: pretty-print JSON text messages.")
     var jsonPretty = false
 

@@ -35,6 +35,11 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         var inputRefused = false
         /// The signal that ended the run, if any.
         var signal: Int32?
+        /// --jsonl: whether the `open` line is out; lines of events before it wait in `early`.
+        var announced = false
+        var early: [[UInt8]] = []
+        /// When the session opened (the `open` line's time).
+        var openedAt: String?
     }
     let state = NIOLockedValueBox(State())
 
@@ -86,6 +91,19 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         if output.verbose {
             let info = session.info
             Diagnostics.note("connected to \(url) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")
+        }
+        if output.jsonl {
+            // On the loop, before any event of this connection is written.
+            let info = session.info
+            let url = self.url
+            try? session.eventLoop.submit { [self] in
+                writeJSONLine("open") { object in
+                    object.string("url", url.description)
+                    if let subprotocol = info.subprotocol { object.string("subprotocol", subprotocol) } else { object.null("subprotocol") }
+                    object.string("extensions", info.extensions.map(\.description).joined(separator: ", "))
+                }
+                state.withLockedValue { $0.announced = true }
+            }.wait()
         }
         let sender = Task.detached { [self] in await feed(session) }
         state.withLockedValue { $0.sender = sender }
@@ -212,7 +230,12 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
 
     // MARK: - WebSocketSessionDelegate (on the event loop)
 
-    func sessionDidOpen(_ session: WebSocketSession) {}
+    func sessionDidOpen(_ session: WebSocketSession) {
+        if output.jsonl {
+            let now = EventLog.timestamp()
+            state.withLockedValue { $0.openedAt = now }
+        }
+    }
 
     func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
         switch event {
@@ -220,12 +243,26 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
             received(message, on: session)
         case .ping(let payload):
             if output.verbose { Diagnostics.note("ping \(payload.readableBytes) bytes") }
+            if output.jsonl { writeJSONLine("ping") { $0.string("base64", ByteText.base64(payload.readableBytesView)) } }
         case .pong(let payload):
             if output.verbose { Diagnostics.note("pong \(payload.readableBytes) bytes") }
+            if output.jsonl { writeJSONLine("pong") { $0.string("base64", ByteText.base64(payload.readableBytesView)) } }
         case .closeReceived(let close):
             if output.verbose { Diagnostics.note("close frame: \(close)") }
+            if output.jsonl {
+                writeJSONLine("close") { object in
+                    if let code = close.code { object.int("code", Int(code.rawValue)) } else { object.null("code") }
+                    object.string("reason", close.reason)
+                }
+            }
         case .failed(let violation):
             state.withLockedValue { $0.violation = violation }
+            if output.jsonl {
+                writeJSONLine("error") { object in
+                    object.string("reason", violation.reason.description)
+                    object.int("code", Int(violation.closeCode.rawValue))
+                }
+            }
         case .closed:
             break
         }
@@ -256,14 +293,58 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
             state.outcome = outcome
             return state.closed
         }
+        if output.jsonl {
+            writeJSONLine("closed") { object in
+                object.int("code", Int(outcome.code.rawValue))
+                object.string("reason", outcome.reason)
+                object.bool("clean", outcome.wasClean)
+            }
+        }
         // Let the server close TCP first (RFC 6455 §7.1.1); the session times out otherwise.
         session.closeFuture.whenComplete { _ in promise?.succeed(()) }
+    }
+
+    /// --jsonl: one event as a JSON object on one line of stdout. Events that come before
+    /// the `open` line (the server spoke at once) wait for it.
+    @discardableResult
+    func writeJSONLine(_ event: String, _ fields: (inout JSONObject) -> Void) -> Bool {
+        var object = JSONObject()
+        let openedAt = event == "open" ? state.withLockedValue { $0.openedAt } : nil
+        object.string("time", openedAt ?? EventLog.timestamp())
+        object.string("event", event)
+        fields(&object)
+        let line = Array((object.text + "\n").utf8)
+        let now = state.withLockedValue { state -> Bool in
+            if !state.announced && event != "open" { state.early.append(line) }
+            return state.announced || event == "open"
+        }
+        guard now else { return true }
+        var written = FileOutput.writeAll(line, to: 1)
+        if event == "open" {
+            let early = state.withLockedValue { state -> [[UInt8]] in
+                defer { state.early = [] }
+                return state.early
+            }
+            for waiting in early where written { written = FileOutput.writeAll(waiting, to: 1) }
+        }
+        return written
     }
 
     /// Writes one received message to stdout, blocking this event loop while stdout is
     /// slow: reading stops, TCP flow control slows the server, nothing is dropped.
     @discardableResult
     func writeRecord(_ message: Message) -> Bool {
+        if output.jsonl {
+            return writeJSONLine("message") { object in
+                object.string("type", message.isText ? "text" : "binary")
+                object.int("bytes", message.data.readableBytes)
+                if message.isText {
+                    object.string("text", message.text)
+                } else {
+                    object.string("base64", ByteText.base64(message.data.readableBytesView))
+                }
+            }
+        }
         var bytes: [UInt8] = []
         if output.timestamps {
             bytes += Array((EventLog.timestamp() + " ").utf8)

@@ -77,15 +77,15 @@ public struct Connect: WSKCommand {
         if output.interactive == true && !LibEditLineEditor.standardStreamsAreTerminals() {
             throw ValidationError("--interactive needs a terminal on stdin and stdout")
         }
-        if output.interactive == true && (!pipe.execute.isEmpty || pipe.echo) {
-            throw ValidationError("--interactive cannot be combined with -x/--execute or --echo")
+        if output.interactive == true && (!pipe.execute.isEmpty || pipe.echo || output.jsonl) {
+            throw ValidationError("--interactive cannot be combined with -x/--execute, --echo or --jsonl")
         }
     }
 
     /// The REPL runs when asked, or by default when stdin and stdout are terminals and no
     /// pipe-only option (-x, --echo) is given.
     var interactive: Bool {
-        output.interactive ?? (LibEditLineEditor.standardStreamsAreTerminals() && pipe.execute.isEmpty && !pipe.echo)
+        output.interactive ?? (LibEditLineEditor.standardStreamsAreTerminals() && pipe.execute.isEmpty && !pipe.echo && !output.jsonl)
     }
 
     public func execute() async throws {
