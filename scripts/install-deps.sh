@@ -6,8 +6,9 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 # Build: libedit-dev, zlib1g-dev, pkg-config. Tests: openssl (certificates), node-ws (Node
-# `ws` peer), chromium (the console page in a real browser), tmux (the REPL in a real terminal).
-packages=(libedit-dev zlib1g-dev pkg-config openssl node-ws chromium tmux)
+# `ws` peer), chromium (the console page in a real browser), tmux (the REPL in a real terminal),
+# man-db and groff-base (the installed man pages are rendered by a test).
+packages=(libedit-dev zlib1g-dev pkg-config openssl node-ws chromium tmux man-db groff-base)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
