@@ -109,6 +109,34 @@ public final class PerMessageDeflate: WebSocketExtension {
         return compressed
     }
 
+    /// Compresses one fragment of a message sent in several frames: each is deflated with
+    /// a sync flush as it comes, and only the last drops the flush's `00 00 ff ff`
+    /// (RFC 7692 §7.2.1 removes it from the tail end of the whole message).
+    public func encodeFragment(_ payload: ByteBuffer, isFirst: Bool, isFinal: Bool) -> ByteBuffer? {
+        if isFirst && isFinal { return encode(payload) }
+        if deflater == nil {
+            deflater = ZlibDeflater(level: Int32(compressionLevel), windowBits: configuration.sendMaxWindowBits)
+        }
+        guard let deflater else { return nil }
+        let compressed: ByteBuffer
+        if payload.readableBytes > 0 {
+            compressed = deflater.compress(payload, allocator: allocator, endsMessage: isFinal)
+        } else if isFinal {
+            // The stream so far ends at a block boundary (a sync flush); the receiver's
+            // appended 00 00 ff ff completes an empty stored block whose header bits must
+            // come from here: one 00 byte, as for an empty message (RFC 7692 §7.2.3.6).
+            var header = allocator.buffer(capacity: 1)
+            header.writeInteger(UInt8(0))
+            compressed = header
+        } else {
+            compressed = allocator.buffer(capacity: 0)  // adds nothing to the stream
+        }
+        if isFinal && configuration.sendNoContextTakeover {
+            deflater.reset()
+        }
+        return compressed
+    }
+
     /// Inflates one frame of a compressed message into `output`.
     ///
     /// Call it for every frame of a message whose first frame had RSV1 set, in order,

@@ -36,11 +36,12 @@ final class ZlibDeflater {
     }
 
     /// Compresses `input` and ends with a sync flush, returning the bytes with the flush's
-    /// trailing `00 00 ff ff` removed (RFC 7692 §7.2.1).
+    /// trailing `00 00 ff ff` removed (RFC 7692 §7.2.1) when `endsMessage`; a fragment
+    /// before the last keeps it, so the next one continues the stream at a byte boundary.
     ///
     /// - Precondition: `input` is not empty. A sync flush with no new input makes zlib
     ///   return `Z_BUF_ERROR` and emit nothing, so the caller handles the empty message.
-    func compress(_ input: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
+    func compress(_ input: ByteBuffer, allocator: ByteBufferAllocator, endsMessage: Bool = true) -> ByteBuffer {
         precondition(input.readableBytes > 0, "compress needs at least one byte")
         let count = input.readableBytes
         // deflateBound is the worst case for Z_FINISH; a sync flush adds an empty stored
@@ -77,7 +78,7 @@ final class ZlibDeflater {
             output.readableBytes >= 4 && output.getInteger(at: output.writerIndex - 4, as: UInt32.self) == 0x0000_FFFF,
             "Z_SYNC_FLUSH output does not end with 00 00 ff ff"
         )
-        output.moveWriterIndex(to: output.writerIndex - 4)
+        if endsMessage { output.moveWriterIndex(to: output.writerIndex - 4) }
         return output
     }
 }

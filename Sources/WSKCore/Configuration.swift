@@ -24,6 +24,12 @@ public struct WebSocketConfiguration: Hashable, Sendable {
     /// On by default; some lax peers send padded lengths, and this lets users accept them.
     public var requireMinimalLengths: Bool = true
 
+    /// Whether each data frame is reported as it completes (a ``Message`` with
+    /// ``Message/isFinal`` false, or opcode ``Opcode/continuation``) instead of whole
+    /// messages: a relay keeps the sender's fragment boundaries. The rules (sequence, size
+    /// limit, UTF-8, inflation) apply as for whole messages. Off by default.
+    public var deliversFragments: Bool = false
+
     /// Creates the default configuration.
     public init() {}
 

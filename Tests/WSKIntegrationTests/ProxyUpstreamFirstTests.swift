@@ -156,6 +156,60 @@ struct ProxyUpstreamFirstTests {
         #expect(relaying.process.process.isRunning, "\(relaying.log)")
     }
 
+    @Test func fragmentBoundariesPassThroughBothWays() throws {
+        let fragments: WebSocketConfiguration = {
+            var configuration = WebSocketConfiguration()
+            configuration.deliversFragments = true
+            return configuration
+        }()
+        let upstream = try ScriptedServer { peer -> [ConnectionEvent] in
+            try peer.acceptHandshake()
+            peer.connection = Connection(role: .server, configuration: fragments, randomNumberGenerator: SystemRandomNumberGenerator())
+            var seen: [ConnectionEvent] = []
+            while seen.count < 3, let event = try peer.nextEvent(timeout: 10) { seen.append(event) }
+            var out = ByteBuffer()
+            try peer.connection!.sendFragment(opcode: .binary, payload: ByteBuffer(string: "ab"), isFinal: false, into: &out)
+            try peer.connection!.sendFragment(opcode: .continuation, payload: ByteBuffer(string: "cd"), isFinal: true, into: &out)
+            try peer.sendRaw(out)
+            _ = try peer.eventsUntilClosed(timeout: 10)
+            return seen
+        }
+        let proxy = try ProxyProcess(["-v", "ws://127.0.0.1:\(upstream.port)/"])
+        let client = try RawClient.connect(port: proxy.port, configuration: fragments)
+        var out = ByteBuffer()
+        try client.connection!.sendFragment(opcode: .text, payload: ByteBuffer(string: "Hel"), isFinal: false, into: &out)
+        try client.connection!.sendFragment(opcode: .continuation, payload: ByteBuffer(), isFinal: false, into: &out)
+        try client.connection!.sendFragment(opcode: .continuation, payload: ByteBuffer(string: "lo"), isFinal: true, into: &out)
+        try client.sendRaw(out)
+        #expect(try client.nextEvent() == .message(Message(opcode: .binary, data: ByteBuffer(string: "ab"), isFinal: false)))
+        #expect(try client.nextEvent() == .message(Message(opcode: .continuation, data: ByteBuffer(string: "cd"), isFinal: true)))
+        try client.send(.close(CloseFrame(code: .normalClosure)))
+        _ = try client.eventsUntilClosed()
+        #expect(try upstream.outcome() == [
+            .message(Message(opcode: .text, data: ByteBuffer(string: "Hel"), isFinal: false)),
+            .message(Message(opcode: .continuation, data: ByteBuffer(), isFinal: false)),
+            .message(Message(opcode: .continuation, data: ByteBuffer(string: "lo"), isFinal: true)),
+        ])
+        // -v logs each frame; /metrics counts the message once.
+        #expect(proxy.process.waitForOutput { _, err in err.components(separatedBy: " fragment ").count - 1 == 5 }, "\(proxy.log)")
+        #expect(try httpGet(port: proxy.port, path: "/metrics").contains("wsk_messages_received_total{type=\"text\"} 1"))
+    }
+
+    @Test func compressedFragmentsAreReinflatedAndRecompressedPerHop() throws {
+        // Both hops compress; the client's fragmented compressed message is inflated frame
+        // by frame and compressed again frame by frame towards serve-echo, which must see
+        // the same message (and echo it whole).
+        let upstream = try EchoServerProcess([])
+        let proxy = try ProxyProcess(["ws://127.0.0.1:\(upstream.port)/"])
+        let client = try RawClient.connect(port: proxy.port, compression: PerMessageDeflateOptions())
+        #expect(client.extensions.map(\.name) == ["permessage-deflate"])
+        for index in 0..<5 {
+            let text = String(repeating: "fragment \(index) κόσμε ", count: 50 * (index + 1))
+            try client.sendFragmented(.text, ByteBuffer(string: text), fragmentSize: 7 + index)
+            #expect(try client.nextMessage()?.text == text)
+        }
+    }
+
     @Test func aLoopThroughTwoProxiesIsDetected() throws {
         // A relays to B, B relays back to A: A sees its own Via marker and answers 508,
         // which passes back through B to the client.

@@ -35,6 +35,11 @@ public final class EventLog: Sendable {
 
     /// Writes one event line.
     public func log(_ event: String, _ fields: KeyValuePairs<String, Value>) {
+        log(event, fields.map { ($0.key, $0.value) })
+    }
+
+    /// Writes one event line whose fields are built at run time.
+    public func log(_ event: String, _ fields: [(String, Value)]) {
         let line: String
         switch format {
         case .text:

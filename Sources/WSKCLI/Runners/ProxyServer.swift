@@ -122,6 +122,8 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
         settings.configuration.autoReplyPolicy = target.isWebSocket ? .relay : .deferredCloseReply
         // The relay paces each side by the other one's writability (not its own).
         settings.configuration.pausesReadingWhileUnwritable = false
+        // Towards a WebSocket upstream, fragments pass as they come (boundaries kept).
+        settings.configuration.limits.deliversFragments = target.isWebSocket
         self.settings = settings
     }
 
@@ -220,22 +222,27 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
         observer.message = { [metrics] side, message in
             metrics.on(loop) { counters in
                 let bytes = message.data.readableBytes
-                switch (side, message.isText) {
-                case (.client, true): counters.textReceived += 1
-                case (.client, false): counters.binaryReceived += 1
-                case (.upstream, true): counters.textSent += 1
-                case (.upstream, false): counters.binarySent += 1
+                // A message counts once, by its first fragment's type.
+                if message.opcode != .continuation {
+                    switch (side, message.isText) {
+                    case (.client, true): counters.textReceived += 1
+                    case (.client, false): counters.binaryReceived += 1
+                    case (.upstream, true): counters.textSent += 1
+                    case (.upstream, false): counters.binarySent += 1
+                    }
                 }
                 if side == .client { counters.bytesReceived += bytes } else { counters.bytesSent += bytes }
             }
             guard verbose else { return }
-            log.log("message", [
-                "remote": .string(remote),
-                "from": .string(side.rawValue),
-                "type": .string(message.opcode.name),
-                "bytes": .int(message.data.readableBytes),
-                "preview": .string(MessagePreview.text(message)),
-            ])
+            var fields: [(String, EventLog.Value)] = [
+                ("remote", .string(remote)),
+                ("from", .string(side.rawValue)),
+                ("type", .string(message.opcode.name)),
+                ("bytes", .int(message.data.readableBytes)),
+            ]
+            if message.isFragment { fields.append(("fin", .bool(message.isFinal))) }
+            fields.append(("preview", .string(MessagePreview.text(message))))
+            log.log(message.isFragment ? "fragment" : "message", fields)
         }
         guard verbose else { return observer }
         observer.control = { side, opcode, payload in
@@ -354,6 +361,7 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
         if !request.offersCompression || settings.configuration.compression == nil { configuration.compression = nil }
         configuration.autoReplyPolicy = .relay
         configuration.pausesReadingWhileUnwritable = false
+        configuration.limits.deliversFragments = true
         let headers = request.head.headers
         for name in forwarding.forwardedHeaders {
             if name.lowercased() == "origin" {

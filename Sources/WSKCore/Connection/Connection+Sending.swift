@@ -75,7 +75,8 @@ extension Connection {
         }
     }
 
-    /// Sends one fragment of a message the caller splits itself (no compression). Start
+    /// Sends one fragment of a message the caller splits itself, compressed with the
+    /// negotiated extension when it can transform fragments (permessage-deflate can). Start
     /// with `.text` or `.binary`, go on with `.continuation`, end with `isFinal: true`.
     public mutating func sendFragment(
         opcode: Opcode,
@@ -89,7 +90,22 @@ extension Connection {
         } else {
             guard !sendingFragmentedMessage else { throw .messageInProgress }
         }
-        FrameEncoder.encode(isFinal: isFinal, opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &output)
+        var payload = payload
+        var reservedBits: ReservedBits = []
+        if opcode != .continuation {
+            sendingCompressedFragments = false
+            if let messageExtension, let encoded = messageExtension.encodeFragment(payload, isFirst: true, isFinal: isFinal) {
+                payload = encoded
+                // RFC 7692 §6.1: RSV1 only on the first frame of a compressed message.
+                reservedBits = messageExtension.reservedBits
+                sendingCompressedFragments = true
+            }
+        } else if sendingCompressedFragments, let messageExtension,
+            let encoded = messageExtension.encodeFragment(payload, isFirst: false, isFinal: isFinal)
+        {
+            payload = encoded
+        }
+        FrameEncoder.encode(isFinal: isFinal, reservedBits: reservedBits, opcode: opcode, maskingKey: nextMaskingKey(), payload: payload, into: &output)
         sendingFragmentedMessage = !isFinal
     }
 

@@ -28,8 +28,9 @@ public struct Connection {
     var events = CircularBuffer<ConnectionEvent>(initialCapacity: 4)
     let allocator = ByteBufferAllocator()
 
-    // The message being sent in fragments.
+    // The message being sent in fragments, and whether it is compressed.
     var sendingFragmentedMessage = false
+    var sendingCompressedFragments = false
 
     var closeSentCode: CloseFrame? = nil
 

@@ -1,17 +1,27 @@
 import NIOCore
 
-/// A complete message received from the peer.
+/// A complete message received from the peer, or one fragment of it when the connection
+/// delivers fragments (``WebSocketConfiguration/deliversFragments``).
 public struct Message: Hashable, Sendable {
-    /// ``Opcode/text`` or ``Opcode/binary``.
+    /// ``Opcode/text`` or ``Opcode/binary``; ``Opcode/continuation`` for a fragment after
+    /// the first.
     public var opcode: Opcode
-    /// The (decompressed) payload. For text it is valid UTF-8.
+    /// The (decompressed) payload. For a whole text message it is valid UTF-8 (a fragment
+    /// may end inside a character).
     public var data: ByteBuffer
+    /// Whether this ends the message: always for whole messages; false for a fragment
+    /// that more follow.
+    public var isFinal: Bool
 
-    /// Creates a message.
-    public init(opcode: Opcode, data: ByteBuffer) {
+    /// Creates a message, or a fragment of one.
+    public init(opcode: Opcode, data: ByteBuffer, isFinal: Bool = true) {
         self.opcode = opcode
         self.data = data
+        self.isFinal = isFinal
     }
+
+    /// Whether this is one fragment of a message rather than a whole message.
+    public var isFragment: Bool { opcode == .continuation || !isFinal }
 
     /// Whether this is a text message.
     public var isText: Bool { opcode == .text }

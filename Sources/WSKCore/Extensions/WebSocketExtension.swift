@@ -37,4 +37,16 @@ public protocol WebSocketExtension: AnyObject {
     /// - Returns: the transformed payload, to be sent with ``reservedBits`` on the first
     ///   frame, or `nil` to send this message untransformed.
     func encode(_ payload: ByteBuffer) -> ByteBuffer?
+
+    /// Encodes one fragment of an outgoing message the caller splits itself: the first
+    /// (`isFirst`) decides whether the message is transformed (`nil`: send it untransformed,
+    /// and later fragments are not asked); the last has `isFinal`.
+    func encodeFragment(_ payload: ByteBuffer, isFirst: Bool, isFinal: Bool) -> ByteBuffer?
+}
+
+extension WebSocketExtension {
+    /// By default only a message sent in one frame is transformed.
+    public func encodeFragment(_ payload: ByteBuffer, isFirst: Bool, isFinal: Bool) -> ByteBuffer? {
+        isFirst && isFinal ? encode(payload) : nil
+    }
 }

@@ -50,6 +50,8 @@ public struct MessageAssembler {
     var textFailed = false
     /// Inflated bytes already validated.
     var validatedBytes = 0
+    /// Inflated bytes of the message so far (fragment delivery).
+    var inflatedBytes = 0
     let allocator = ByteBufferAllocator()
 
     /// Creates an assembler.
@@ -136,6 +138,7 @@ public struct MessageAssembler {
     /// - Throws: a violation that fails the connection (inflation error, inflated size
     ///   over the limit, invalid inflated UTF-8).
     public mutating func frameCompleted(_ decoded: DecodedFrame) throws(ProtocolViolation) -> Message? {
+        if configuration.deliversFragments { return try fragmentCompleted(decoded) }
         let frame = decoded.frame
         if frame.opcode != .continuation {
             let message = OpenMessage(opcode: frame.opcode, isCompressed: isCompressed(frame.reservedBits), size: 0)
@@ -180,5 +183,43 @@ public struct MessageAssembler {
         }
         assembling = nil
         return assemblesMessages || message.isCompressed ? Message(opcode: message.opcode, data: buffer) : nil
+    }
+
+    /// ``frameCompleted(_:)`` when fragments are delivered as they complete: each data
+    /// frame comes back as it arrived (inflated if its message is compressed, text checked
+    /// as it is produced), with its position in the message.
+    mutating func fragmentCompleted(_ decoded: DecodedFrame) throws(ProtocolViolation) -> Message? {
+        let frame = decoded.frame
+        if frame.opcode != .continuation {
+            let message = OpenMessage(opcode: frame.opcode, isCompressed: isCompressed(frame.reservedBits), size: 0)
+            assembling = frame.isFinal && !message.isCompressed ? nil : message
+            inflatedBytes = 0
+            if message.isCompressed { utf8.reset() }
+            if !message.isCompressed { return Message(opcode: frame.opcode, data: frame.payload, isFinal: frame.isFinal) }
+        }
+        guard let message = assembling else { return nil }  // a stray continuation (reported at its header)
+        if frame.isFinal { assembling = nil }
+        let opcode: Opcode = frame.opcode == .continuation ? .continuation : message.opcode
+        guard message.isCompressed, let messageExtension else {
+            return Message(opcode: opcode, data: frame.payload, isFinal: frame.isFinal)
+        }
+        var buffer = allocator.buffer(capacity: frame.payload.readableBytes * 2)
+        do {
+            try messageExtension.decode(frame.payload, isFinal: frame.isFinal, into: &buffer, limit: configuration.maxMessageSize - inflatedBytes)
+        } catch {
+            assembling = nil
+            throw ProtocolViolation(error, streamOffset: decoded.streamOffset)
+        }
+        inflatedBytes += buffer.readableBytes
+        if message.opcode == .text && validatesUTF8 {
+            var validator = utf8
+            let bad = buffer.withUnsafeReadableBytes { validator.consume($0) }
+            utf8 = validator
+            if bad != nil || (frame.isFinal && !validator.isComplete) {
+                assembling = nil
+                throw ProtocolViolation(.invalidUTF8, streamOffset: decoded.streamOffset)
+            }
+        }
+        return Message(opcode: opcode, data: buffer, isFinal: frame.isFinal)
     }
 }

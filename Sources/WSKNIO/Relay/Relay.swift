@@ -51,7 +51,8 @@ public final class Relay: @unchecked Sendable {
 
     /// What the application learns from a relay (logs, counters). Called on the loop.
     public struct Observer {
-        /// A message is relayed from `side`.
+        /// A message (or, when the sessions deliver fragments, a fragment) is relayed from
+        /// `side`.
         public var message: (Side, Message) -> Void = { _, _ in }
         /// A ping or pong is relayed from `side`.
         public var control: (Side, Opcode, ByteBuffer) -> Void = { _, _, _ in }
@@ -189,7 +190,7 @@ public final class Relay: @unchecked Sendable {
         let more: Bool
         switch item {
         case .message(let message):
-            relayedMessages[side, default: 0] += 1
+            if message.isFinal { relayedMessages[side, default: 0] += 1 }
             observer.message(side, message)
             more = target.deliver(message)
         case .control(let opcode, let payload):

@@ -36,7 +36,11 @@ public final class SessionEndpoint: RelayEndpoint, WebSocketSessionDelegate, @un
     // MARK: - RelayEndpoint
 
     public func deliver(_ message: Message) -> Bool {
-        session?.send(message) ?? false
+        guard let session else { return false }
+        if message.isFragment {
+            return session.sendFragment(opcode: message.opcode, payload: message.data, isFinal: message.isFinal)
+        }
+        return session.send(message)
     }
 
     public func deliverControl(_ opcode: Opcode, payload: ByteBuffer) -> Bool {

@@ -42,6 +42,25 @@ extension WebSocketSession {
         return afterSend()
     }
 
+    /// Sends one fragment of a message the caller splits itself (a relay keeping the
+    /// sender's fragment boundaries), compressed if negotiated. Returns whether the peer is
+    /// still writable.
+    @discardableResult
+    public func sendFragment(opcode: Opcode, payload: ByteBuffer, isFinal: Bool) -> Bool {
+        guard isWriting else { return false }
+        do {
+            try connection.sendFragment(opcode: opcode, payload: payload, isFinal: isFinal, into: &output)
+        } catch {
+            return false
+        }
+        if opcode != .continuation {
+            counters.countSent(opcode, bytes: payload.readableBytes)
+        } else {
+            counters.bytesSent += payload.readableBytes
+        }
+        return afterSend()
+    }
+
     /// Writes bytes exactly as given, outside the protocol engine: a hand-made frame, valid
     /// or not, for testing peers (`/frame` in the REPL).
     @discardableResult
