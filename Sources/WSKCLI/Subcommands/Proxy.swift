@@ -17,8 +17,8 @@ public struct Proxy: WSKCommand {
             offered upstream (only those --subprotocol lists, when given) and the client gets \
             the one the upstream chose; permessage-deflate is offered upstream when the client \
             offered it and accepted from the client only when the upstream accepted it (each \
-            hop negotiates its own parameters). Messages, pings and pongs (answered end to \
-            end) and close codes and reasons pass both ways. X-Forwarded-For and Via are set; \
+            hop negotiates its own parameters). Messages (fragment by fragment, boundaries kept), \
+            pings and pongs (answered end to end) and close codes and reasons pass both ways. X-Forwarded-For and Via are set; \
             --forward-header passes client headers on, -H adds headers. When the upstream URL \
             has no path, the client's request path (and query) is used.
               tcp://HOST:PORT      a TCP service: messages are written as bytes, bytes read \
