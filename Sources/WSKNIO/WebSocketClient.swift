@@ -1,4 +1,5 @@
 import HTTPTypes
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -113,9 +114,16 @@ public enum WebSocketClient {
         do {
             channel = try await bootstrap.connect(host: targetHost, port: targetPort).get()
         } catch {
+            if configuration.proxy != nil {
+                throw WebSocketClientError.connectionFailed(
+                    "cannot connect to the HTTP proxy \(targetHost):\(targetPort): \(describe(error)); check --proxy or $https_proxy / $http_proxy")
+            }
             throw WebSocketClientError.connectionFailed("cannot connect to \(targetHost):\(targetPort): \(describe(error))")
         }
+        // Whether the connect timeout ended the handshake (to say so, rather than "closed").
+        let timedOut = NIOLockedValueBox(false)
         let timeout = channel.eventLoop.scheduleTask(in: configuration.connectTimeout) {
+            timedOut.withLockedValue { $0 = true }
             channel.close(promise: nil)
         }
         defer { timeout.cancel() }
@@ -209,8 +217,13 @@ public enum WebSocketClient {
             throw failure
         }
         let target = "\(url.host):\(url.effectivePort)"
+        let nanoseconds = configuration.connectTimeout.nanoseconds
+        let seconds = nanoseconds % 1_000_000_000 == 0 ? "\(nanoseconds / 1_000_000_000)" : "\(Double(nanoseconds) / 1e9)"
         channel.closeFuture.whenComplete { _ in
-            let reason = firstError.error.map { "cannot connect to \(target): \(describe($0))" }
+            var reason = firstError.error.map { "cannot connect to \(target): \(describe($0))" }
+            if reason == nil && timedOut.withLockedValue({ $0 }) {
+                reason = "no upgrade response from \(target) within \(seconds) s; raise --connect-timeout if it is slow"
+            }
             promise.fail(WebSocketClientError.connectionFailed(reason ?? "\(target) closed the connection during the handshake"))
         }
         return try await promise.futureResult.get()

@@ -299,6 +299,24 @@ struct ConnectTests {
         #expect(client.standardOutput == "one\ntwo\n", "\(client.standardError)")
     }
 
+    @Test func aSilentServerAndADeadProxyAreNamedForWhatTheyAre() throws {
+        // A server that accepts and never answers the upgrade: the timeout is named, not
+        // reported as a close.
+        let silent = try ScriptedServer { peer -> Bool in
+            _ = try peer.readHead()
+            return try peer.drainUntilEOF(timeout: 10)
+        }
+        let timedOut = try shell("WSK connect --connect-timeout 0.5 ws://127.0.0.1:\(silent.port)/ < /dev/null")
+        #expect(timedOut.status == 1)
+        #expect(timedOut.stderr == "wsk: no upgrade response from 127.0.0.1:\(silent.port) within 0.5 s; raise --connect-timeout if it is slow\n", "\(timedOut.stderr)")
+        #expect(try silent.outcome())
+        // A proxy that is not there is named as the proxy.
+        let port = try freePort()
+        let deadProxy = try shell("WSK connect --proxy http://127.0.0.1:\(port) ws://127.0.0.1:9/ < /dev/null")
+        #expect(deadProxy.status == 1)
+        #expect(deadProxy.stderr == "wsk: cannot connect to the HTTP proxy 127.0.0.1:\(port): connection refused; check --proxy or $https_proxy / $http_proxy\n", "\(deadProxy.stderr)")
+    }
+
     @Test func jsonlPrintsEveryEventAsOneJSONObjectPerLine() throws {
         let server = try ScriptedServer { peer -> Bool in
             try peer.acceptHandshake()
