@@ -501,7 +501,7 @@ _wsk_bench() {
 
 _wsk_frame-dump() {
     repeating_flags=()
-    non_repeating_flags=(--hex --base64 --deflate --json --full --count --quiet --strict --color --no-color --version -h --help)
+    non_repeating_flags=(--hex --base64 --deflate --json --full --count --quiet --strict --assume-ws --color --no-color --version -h --help)
     repeating_options=(--port)
     non_repeating_options=(--pcap --role --extensions --max-frame-size)
     __wsk_offer_flags_options 1

@@ -31,7 +31,7 @@ function __wsk_parse_tokens -S
         case 'bench'
             __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'threads=' 'json' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
         case 'frame-dump'
-            __wsk_parse_subcommand 1 'hex' 'base64' 'pcap=' 'port=+' 'role=' 'deflate' 'extensions=' 'json' 'full' 'count' 'quiet' 'strict' 'color' 'no-color' 'max-frame-size=' 'version' 'h/help'
+            __wsk_parse_subcommand 1 'hex' 'base64' 'pcap=' 'port=+' 'role=' 'deflate' 'extensions=' 'json' 'full' 'count' 'quiet' 'strict' 'assume-ws' 'color' 'no-color' 'max-frame-size=' 'version' 'h/help'
         case 'help'
             __wsk_parse_subcommand -r 1 'version'
         end
@@ -241,7 +241,8 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk f
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" full' -l 'full' -d 'Show whole payloads instead of previews.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" count' -l 'count' -d 'Print only the totals (no per-frame output): the fastest mode.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" quiet' -l 'quiet' -d 'Print only violations and the totals.'
-complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" strict' -l 'strict' -d 'Exit with status 1 if any violation was found.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" strict' -l 'strict' -d 'Exit with status 1 if any violation was found, or anything could not be decoded (a frame cut short, a connection without a handshake, encrypted or cut packets, a capture file cut short).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" assume-ws' -l 'assume-ws' -d 'Captures: decode connections without an HTTP upgrade (a capture started mid-connection) from their first plausible frame; the masked side is the client.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" color' -l 'color' -d 'Colour the output (default: on a terminal, unless NO_COLOR is set).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" no-color' -l 'no-color' -d 'Colour the output (default: on a terminal, unless NO_COLOR is set).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" max-frame-size' -l 'max-frame-size' -d 'The largest frame payload, and inflated message, decoded, in bytes.' -rfka ''

@@ -39,14 +39,29 @@ public enum CaptureFile {
     }
 
     public static func packets(in bytes: [UInt8]) throws(CaptureError) -> [CapturedPacket] {
+        try contents(of: bytes).packets
+    }
+
+    /// What a capture file holds: its packets, and where it ends in the middle of a record
+    /// (a capture copied while still being written, or cut short), if it does.
+    public struct Contents: Sendable {
+        /// The packets of the complete records.
+        public var packets: [CapturedPacket]
+        /// The file offset of the record the file ends inside, or `nil` when it ends
+        /// after a whole record.
+        public var truncatedAt: Int?
+    }
+
+    /// Reads every packet of a pcap or pcapng file, noting a last record cut short.
+    public static func contents(of bytes: [UInt8]) throws(CaptureError) -> Contents {
         switch format(of: bytes) {
-        case .pcap: return try pcapPackets(bytes)
-        case .pcapng: return try pcapngPackets(bytes)
+        case .pcap: return try pcapContents(bytes)
+        case .pcapng: return try pcapngContents(bytes)
         case nil: throw CaptureError("not a pcap or pcapng file (unknown magic number)")
         }
     }
 
-    static func pcapPackets(_ bytes: [UInt8]) throws(CaptureError) -> [CapturedPacket] {
+    static func pcapContents(_ bytes: [UInt8]) throws(CaptureError) -> Contents {
         guard bytes.count >= 24 else { throw CaptureError("pcap file header is truncated") }
         let big = ByteReader(bytes).u32(at: 0)!
         let bigEndian = big == 0xA1B2_C3D4 || big == 0xA1B2_3C4D
@@ -62,18 +77,20 @@ public enum CaptureFile {
             let start = offset + 16
             let end = start + Int(captured)
             guard end <= bytes.count else { break }
+            let original = reader.u32(at: offset + 12).map(Int.init)
             let nanos = Int64(seconds) * 1_000_000_000 + Int64(fraction) * (nanoseconds ? 1 : 1000)
             packets.append(
                 CapturedPacket(
                     number: packets.count + 1,
                     linkType: linkType,
                     timestampNanoseconds: nanos,
-                    data: bytes[start..<end]
+                    data: bytes[start..<end],
+                    originalLength: original
                 )
             )
             offset = end
         }
-        return packets
+        return Contents(packets: packets, truncatedAt: offset < bytes.count ? offset : nil)
     }
 
     struct Interface {
@@ -83,7 +100,7 @@ public enum CaptureFile {
         var unitNanoseconds: Double = 1000
     }
 
-    static func pcapngPackets(_ bytes: [UInt8]) throws(CaptureError) -> [CapturedPacket] {
+    static func pcapngContents(_ bytes: [UInt8]) throws(CaptureError) -> Contents {
         var packets: [CapturedPacket] = []
         var reader = ByteReader(bytes)
         var interfaces: [Interface] = []
@@ -136,12 +153,14 @@ public enum CaptureFile {
                 guard start + captured <= bodyEnd else { break }
                 let interface = interfaces[interfaceID]
                 let units = UInt64(high) << 32 | UInt64(low)
+                let original = reader.u32(at: body + 16).map(Int.init)
                 packets.append(
                     CapturedPacket(
                         number: packets.count + 1,
                         linkType: interface.linkType,
                         timestampNanoseconds: Self.nanoseconds(units, unit: interface.unitNanoseconds),
-                        data: bytes[start..<(start + captured)]
+                        data: bytes[start..<(start + captured)],
+                        originalLength: original
                     )
                 )
             case 0x0000_0003:  // Simple Packet Block: interface 0, no timestamp
@@ -154,7 +173,8 @@ public enum CaptureFile {
                         number: packets.count + 1,
                         linkType: interface.linkType,
                         timestampNanoseconds: 0,
-                        data: bytes[start..<(start + max(0, captured))]
+                        data: bytes[start..<(start + max(0, captured))],
+                        originalLength: original
                     )
                 )
             default:
@@ -162,7 +182,7 @@ public enum CaptureFile {
             }
             offset += length
         }
-        return packets
+        return Contents(packets: packets, truncatedAt: offset < bytes.count ? offset : nil)
     }
 
     static func pow2(_ exponent: Double) -> Double {

@@ -87,6 +87,11 @@ public struct TCPReassembler {
     /// The connections seen so far.
     public var allConnections: [Connection] { connections.map(\.connection) }
 
+    /// The number of the connection a segment belongs to, once one of its segments was seen.
+    public func connectionNumber(of segment: TCPSegment) -> Int? {
+        states[PairKey(segment.source, segment.destination)].map { connections[$0].connection.number }
+    }
+
     /// Adds one segment; returns what it produced, in order.
     public mutating func process(_ segment: TCPSegment) -> [Event] {
         var events: [Event] = []

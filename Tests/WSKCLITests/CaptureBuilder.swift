@@ -95,7 +95,8 @@ func le16(_ value: UInt16) -> [UInt8] { be16(value).reversed() }
 func le32(_ value: UInt32) -> [UInt8] { be32(value).reversed() }
 
 /// A classic pcap file (little-endian, microseconds unless `nanoseconds`, or big-endian).
-func pcapFile(_ frames: [[UInt8]], linkType: UInt32, bigEndian: Bool = false, nanoseconds: Bool = false) -> [UInt8] {
+/// `snapLength` keeps only that many bytes of each packet (its original length recorded).
+func pcapFile(_ frames: [[UInt8]], linkType: UInt32, bigEndian: Bool = false, nanoseconds: Bool = false, snapLength: Int? = nil) -> [UInt8] {
     func u32(_ value: UInt32) -> [UInt8] { bigEndian ? be32(value) : le32(value) }
     func u16(_ value: UInt16) -> [UInt8] { bigEndian ? be16(value) : le16(value) }
     var file: [UInt8] = u32(nanoseconds ? 0xA1B2_3C4D : 0xA1B2_C3D4)
@@ -108,9 +109,10 @@ func pcapFile(_ frames: [[UInt8]], linkType: UInt32, bigEndian: Bool = false, na
     for (i, frame) in frames.enumerated() {
         file += u32(1_700_000_000)
         file += u32(UInt32(i))
+        let kept = snapLength.map { Array(frame.prefix($0)) } ?? frame
+        file += u32(UInt32(kept.count))
         file += u32(UInt32(frame.count))
-        file += u32(UInt32(frame.count))
-        file += frame
+        file += kept
     }
     return file
 }

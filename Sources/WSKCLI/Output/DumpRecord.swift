@@ -31,6 +31,12 @@ struct Note {
     /// A stable identifier, for example `role-detected` or `truncated-frame`.
     var kind: String
     var message: String
+    /// Whether it says the input could not be decoded in full (a frame cut short, a
+    /// connection without a handshake, encrypted or cut packets): shown by --quiet too,
+    /// and it fails --strict.
+    var isProblem = false
+    /// Whether the text form says "at offset N" (not for a note about a whole connection).
+    var showsOffset = true
 }
 
 struct ViolationRecord {
@@ -112,6 +118,9 @@ public struct DumpSummary: Sendable {
     public var connections = 0
     /// Streams that ended inside a frame.
     public var incompleteFrames = 0
+    /// What could not be decoded in full (frames cut short, connections without a
+    /// handshake, encrypted or cut packets, a capture file cut short).
+    public var problems = 0
 
     public init() {}
 }

@@ -37,7 +37,7 @@ struct FrameFormatter {
     func text(_ record: DumpRecord) -> [String] {
         switch record {
         case .note(let note):
-            let at = note.position.map { " at offset \($0.offset)" } ?? ""
+            let at = note.showsOffset ? (note.position.map { " at offset \($0.offset)" } ?? "") : ""
             return [color.dim("# \(connectionPrefix(note.position?.connection))\(note.message)\(at)")]
         case .violation(let violation):
             return [violationLine(violation, indent: "")]
@@ -130,6 +130,7 @@ struct FrameFormatter {
         line += "  messages \(summary.messages)  payload \(summary.payloadBytes) bytes  input \(summary.inputBytes) bytes"
         if summary.connections > 0 { line += "  connections \(summary.connections)" }
         if summary.incompleteFrames > 0 { line += "  incomplete \(summary.incompleteFrames)" }
+        if summary.problems > 0 { line += "  " + color.red("problems \(summary.problems)") }
         let violations = "violations \(summary.violations)"
         return line + "  " + (summary.violations > 0 ? color.red(violations) : violations)
     }
@@ -210,6 +211,7 @@ struct FrameFormatter {
             if let position = note.position { addPosition(position, to: &object) }
             object.string("kind", note.kind)
             object.string("message", note.message)
+            if note.isProblem { object.bool("problem", true) }
         case .violation(let violation):
             object.string("type", "violation")
             addViolation(violation, to: &object)
@@ -277,6 +279,7 @@ struct FrameFormatter {
             object.int("input_bytes", summary.inputBytes)
             object.int("connections", summary.connections)
             object.int("incomplete_frames", summary.incompleteFrames)
+            object.int("problems", summary.problems)
             object.int("violations", summary.violations)
         }
         return object.text

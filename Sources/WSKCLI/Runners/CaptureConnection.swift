@@ -13,9 +13,16 @@ final class CaptureConnection {
         case handshake
         /// Decoding frames.
         case frames
+        /// No HTTP upgrade at its start (a capture that begins mid-connection, TLS, another
+        /// protocol): bytes are kept to say why at the end, or to decode with --assume-ws.
+        case undecoded
         /// Not a WebSocket connection, or the upgrade was refused: ignored from here on.
         case ignored
     }
+
+    /// Bytes kept per direction of an undecoded connection just to say why it is
+    /// undecoded (all of them with --assume-ws).
+    static let sampleLimit = 64 * 1024
 
     let info: TCPReassembler.Connection
     let dumper: FrameDumper
@@ -29,6 +36,9 @@ final class CaptureConnection {
     var response: HTTPHead?
     var streams: [Role: StreamDump] = [:]
     var leftovers: [Role: ByteBuffer] = [:]
+    /// Packets of this connection the capture's snap length cut, and the most it kept.
+    var cutPackets = 0
+    var snapLength = 0
 
     init(_ info: TCPReassembler.Connection, dumper: FrameDumper, sink: DumpSink) {
         self.info = info
@@ -40,6 +50,13 @@ final class CaptureConnection {
         switch phase {
         case .ignored:
             return
+        case .undecoded:
+            let limit = dumper.configuration.assumeWebSocket ? Int.max : Self.sampleLimit
+            if writer == .client {
+                clientBytes += bytes.prefix(max(0, limit - clientBytes.count))
+            } else {
+                serverBytes += bytes.prefix(max(0, limit - serverBytes.count))
+            }
         case .frames:
             var buffer = leftovers[writer] ?? ByteBuffer()
             buffer.writeBytes(bytes)
@@ -54,13 +71,20 @@ final class CaptureConnection {
     func advanceHandshake() {
         if request == nil {
             switch HTTPHead.parse(clientBytes[...]) {
-            case .needMore: return
+            case .needMore:
+                // A server that speaks first (or the client's side missing from the
+                // capture): not an HTTP exchange.
+                if clientBytes.isEmpty && !serverBytes.isEmpty && HTTPHead.parse(serverBytes[...]) == .notHTTP {
+                    phase = .undecoded
+                }
+                return
             case .notHTTP:
-                phase = .ignored
+                phase = .undecoded
                 return
             case .head(let head):
                 guard head.isWebSocketUpgrade else {
                     phase = .ignored
+                    note("not-websocket", "an HTTP request (\(head.startLine)), not a WebSocket upgrade: skipped", writer: .client)
                     return
                 }
                 request = head
@@ -191,7 +215,8 @@ final class CaptureConnection {
                 Note(
                     position: StreamPosition(connection: info.number, writer: writer, offset: offset),
                     kind: "capture-gap",
-                    message: "\(length) bytes missing from the capture; \(writer) frames stop here"
+                    message: "\(length) bytes missing from the capture; \(writer) frames stop here",
+                    isProblem: true
                 )
             )
         )
@@ -202,14 +227,140 @@ final class CaptureConnection {
         }
     }
 
+    /// A note about the connection (or, with `offset`, a place in one direction).
+    func note(_ kind: String, _ message: String, writer: Role = .client, offset: Int? = nil, problem: Bool = false) {
+        sink.emit(
+            .note(
+                Note(
+                    position: StreamPosition(connection: info.number, writer: writer, offset: offset ?? 0),
+                    kind: kind,
+                    message: message,
+                    isProblem: problem,
+                    showsOffset: offset != nil
+                )
+            )
+        )
+    }
+
     func finish() {
+        if cutPackets > 0 {
+            note(
+                "cut-packets",
+                "\(cutPackets) packet\(cutPackets == 1 ? " was" : "s were") cut by the capture's snap length (\(snapLength) bytes kept): frames in them are incomplete; capture with a larger snap length (tcpdump -s 0)",
+                problem: true)
+        }
         if phase == .handshake, request != nil {
             reportHandshake(accepted: false)
+        }
+        if phase == .undecoded || (phase == .handshake && request == nil) {
+            explainUndecoded()
+            return
         }
         guard phase == .frames else { return }
         for writer in [Role.client, .server] {
             guard let stream = streams[writer], !stream.stopped else { continue }
             stream.finish(remaining: leftovers[writer]?.readableBytes ?? 0)
         }
+    }
+
+    /// A connection without an HTTP upgrade: says why nothing was decoded, or decodes it
+    /// from the first plausible frame (--assume-ws).
+    func explainUndecoded() {
+        guard !clientBytes.isEmpty || !serverBytes.isEmpty else { return }
+        // Packets cut by the snap length were reported; what is left of them explains nothing.
+        guard cutPackets == 0 else { return }
+        if request == nil, case .needMore = HTTPHead.parse(clientBytes[...]), clientBytes.first.map({ (0x41...0x5A).contains($0) }) == true {
+            note("incomplete-handshake", "the HTTP upgrade request is incomplete in the capture (bytes missing or the capture ended): frames not decoded", problem: true)
+            return
+        }
+        if FrameHeuristic.looksLikeTLS(clientBytes[...]) || FrameHeuristic.looksLikeTLS(serverBytes[...]) {
+            note("encrypted", "encrypted (TLS): its WebSocket frames cannot be decoded; capture the unencrypted side (in front of the TLS terminator) instead", problem: true)
+            return
+        }
+        let starts: [(Role, ArraySlice<UInt8>, Int?)] = [(.client, clientBytes[...]), (.server, serverBytes[...])].map { writer, bytes in
+            (writer, bytes, FrameHeuristic.firstPlausibleFrame(in: bytes, masked: writer == .client)
+                ?? FrameHeuristic.firstPlausibleFrame(in: bytes, masked: writer != .client))
+        }
+        guard starts.contains(where: { $0.2 != nil }) else {
+            note("not-websocket", "neither an HTTP upgrade nor WebSocket frames: skipped")
+            return
+        }
+        guard dumper.configuration.assumeWebSocket else {
+            note("no-handshake", "no HTTP upgrade in the capture (it starts after the handshake?): frames not decoded; --assume-ws decodes them", problem: true)
+            return
+        }
+        sink.summary.connections += 1
+        for (direction, bytes, start) in starts {
+            guard let start else {
+                if !bytes.isEmpty { note("assumed-websocket", "no plausible frame in the \(direction) bytes", writer: direction, problem: true) }
+                continue
+            }
+            // RFC 6455 §5.1: the side that masks is the client, whatever the capture says.
+            let writer: Role = bytes[bytes.startIndex + start + 1] & 0x80 != 0 ? .client : .server
+            note(
+                "assumed-websocket",
+                "no handshake seen: \(direction) bytes decoded as WebSocket \(writer) frames from offset \(start) (--assume-ws; compression unknown)",
+                writer: writer, offset: start)
+            let stream = StreamDump(connection: info.number, writer: writer, baseOffset: start, deflate: nil, configuration: dumper.decoderConfiguration, sink: sink)
+            var buffer = ByteBuffer(bytes: bytes.dropFirst(start))
+            stream.feed(&buffer)
+            stream.finish(remaining: buffer.readableBytes)
+        }
+    }
+}
+
+/// Recognising WebSocket frames and TLS records in bytes that did not start with a
+/// handshake (tshark's heuristic dissector does the same for WebSocket).
+enum FrameHeuristic {
+    /// A TLS record header: handshake, alert, change-cipher-spec or application data,
+    /// version 3.x (SSL 3.0 to TLS 1.3).
+    static func looksLikeTLS(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.count >= 5 else { return false }
+        let start = bytes.startIndex
+        return (20...23).contains(bytes[start]) && bytes[start + 1] == 3 && bytes[start + 2] <= 4
+    }
+
+    /// The total length of a frame whose header starts at `offset`, when the header is
+    /// plausible: a known opcode, RSV bits clear (or RSV1 on a first data frame, for
+    /// permessage-deflate), the mask bit as given, control frames final and short, lengths
+    /// minimally encoded.
+    static func frameLength(at offset: Int, in bytes: ArraySlice<UInt8>, masked: Bool) -> Int? {
+        let start = bytes.startIndex + offset
+        guard bytes.endIndex - start >= 2 else { return nil }
+        let first = bytes[start], second = bytes[start + 1]
+        let opcode = first & 0x0F
+        guard [0, 1, 2, 8, 9, 10].contains(opcode), (second & 0x80 != 0) == masked else { return nil }
+        let rsv = first & 0x70
+        guard rsv == 0 || (rsv == 0x40 && (opcode == 1 || opcode == 2)) else { return nil }
+        var length = Int(second & 0x7F)
+        var header = 2
+        if opcode >= 8 && (first & 0x80 == 0 || length > 125) { return nil }
+        if length == 126 {
+            guard bytes.endIndex - start >= 4 else { return nil }
+            length = Int(bytes[start + 2]) << 8 | Int(bytes[start + 3])
+            guard length >= 126 else { return nil }
+            header = 4
+        } else if length == 127 {
+            guard bytes.endIndex - start >= 10, bytes[start + 2] == 0, bytes[start + 3] == 0, bytes[start + 4] == 0 else { return nil }
+            length = 0
+            for index in 2..<10 { length = length << 8 | Int(bytes[start + index]) }
+            guard length > 0xFFFF else { return nil }
+            header = 10
+        }
+        return header + (masked ? 4 : 0) + length
+    }
+
+    /// The first offset (within the first 64 KiB) where a plausible frame starts that
+    /// ends exactly at the end of the bytes or is followed by another plausible frame.
+    static func firstPlausibleFrame(in bytes: ArraySlice<UInt8>, masked: Bool) -> Int? {
+        let count = bytes.count
+        for offset in 0..<min(count, 64 * 1024) {
+            guard let length = frameLength(at: offset, in: bytes, masked: masked) else { continue }
+            let next = offset + length
+            if next == count || (next < count && frameLength(at: next, in: bytes, masked: masked) != nil) {
+                return offset
+            }
+        }
+        return nil
     }
 }

@@ -57,6 +57,9 @@ public struct FrameDumper {
         public var writer: Role? = nil
         /// permessage-deflate parameters for raw input.
         public var deflate: PerMessageDeflateParameters? = nil
+        /// Capture connections without an HTTP upgrade are decoded from their first
+        /// plausible frame (a capture that starts mid-connection).
+        public var assumeWebSocket = false
         /// Capture connections to decode: those with either port in the set (empty: all).
         public var ports: Set<UInt16> = []
         public var outputMode: OutputMode = .frames
@@ -246,12 +249,36 @@ public struct FrameDumper {
 
     // MARK: - Captures
 
+    /// The connection a segment's events belong to.
+    static func connectionNumber(in events: [TCPReassembler.Event]) -> Int? {
+        for event in events {
+            switch event {
+            case .opened(let connection): return connection.number
+            case .data(let number, _, _, _), .gap(let number, _, _, _), .ended(let number, _, _): return number
+            }
+        }
+        return nil
+    }
+
     func dumpCapture(_ data: [UInt8], _ sink: DumpSink) throws(InputError) {
-        let packets: [CapturedPacket]
+        let contents: CaptureFile.Contents
         do {
-            packets = try CaptureFile.packets(in: data)
+            contents = try CaptureFile.contents(of: data)
         } catch {
             throw InputError(description: "\(inputName): \(error)")
+        }
+        let packets = contents.packets
+        if let offset = contents.truncatedAt {
+            sink.emit(
+                .note(
+                    Note(
+                        position: nil,
+                        kind: "capture-truncated",
+                        message: "\(inputName) ends inside a packet record at byte \(offset) (\(data.count - offset) bytes left over): later packets are missing; was it copied while still being written?",
+                        isProblem: true
+                    )
+                )
+            )
         }
         if let unsupported = packets.first(where: { !$0.linkType.isSupported }) {
             throw InputError(description: "\(inputName): link type \(unsupported.linkType) is not supported")
@@ -281,7 +308,14 @@ public struct FrameDumper {
 
         for packet in packets {
             guard let segment = PacketDecoder.tcpSegment(in: packet) else { continue }
-            handle(reassembler.process(segment))
+            let events = reassembler.process(segment)
+            handle(events)
+            if packet.isCut, let number = Self.connectionNumber(in: events) ?? reassembler.connectionNumber(of: segment),
+                let connection = connections[number]
+            {
+                connection.cutPackets += 1
+                connection.snapLength = max(connection.snapLength, packet.data.count)
+            }
         }
         handle(reassembler.finish())
         for number in connections.keys.sorted() {

@@ -205,7 +205,8 @@ final class StreamDump {
                     Note(
                         position: position(lastFrameEnd),
                         kind: "truncated-frame",
-                        message: "\(writer) stream ends inside a frame (\(fed - lastFrameEnd) bytes of it present)"
+                        message: "\(writer) stream ends inside a frame (\(fed - lastFrameEnd) bytes of it present)",
+                        isProblem: true
                     )
                 )
             )
@@ -236,13 +237,16 @@ final class DumpSink {
     var wantsPreviews: Bool { mode == .frames }
 
     func emit(_ record: DumpRecord) {
+        if case .note(let note) = record, note.isProblem { summary.problems += 1 }
         switch (mode, record) {
         case (.count, .violation), (.count, .note), (.count, .frame), (.count, .message), (.count, .handshake):
             return
         case (.quiet, .handshake(let handshake)):
             // The handshake itself is not shown, but its faults are.
             for violation in handshake.violations { emit(.violation(violation)) }
-        case (.quiet, .note), (.quiet, .frame), (.quiet, .message):
+        case (.quiet, .note(let note)) where !note.isProblem:
+            return
+        case (.quiet, .frame), (.quiet, .message):
             return
         default:
             for line in formatter.render(record) { output.line(line) }

@@ -34,8 +34,13 @@ public struct FrameDump: WSKCommand {
             client, server, request_line, request_headers, status_line, \
             response_headers, subprotocol, extensions and permessage_deflate.
 
-            Exit status: 0 when decoding finished; 1 with --strict when a violation was \
-            found, or when the input cannot be read; 64 for a usage error.
+            Nothing is skipped in silence: a capture connection that cannot be decoded gets a \
+            note saying why (encrypted, no handshake seen — try --assume-ws —, packets cut by \
+            the snap length, bytes missing), as do a stream that ends inside a frame and a \
+            capture file cut short; these count as problems in the totals.
+
+            Exit status: 0 when decoding finished; 1 with --strict when a violation or a \
+            problem was found, or when the input cannot be read; 64 for a usage error.
 
             EXAMPLES:
               printf '81 05 48 65 6c 6c 6f' | wsk frame-dump --hex
@@ -44,6 +49,7 @@ public struct FrameDump: WSKCommand {
               wsk frame-dump --base64 <<< 'gQVIZWxsbw=='
               wsk frame-dump --hex --deflate <<< 'c1 07 f2 48 cd c9 c9 07 00'
               wsk frame-dump --pcap session.pcapng --port 8080
+              wsk frame-dump --pcap started-late.pcap --assume-ws
               wsk frame-dump --pcap session.pcap --json | jq 'select(.type == "frame")'
               wsk frame-dump --strict --quiet frames.bin || echo "not conforming"
               wsk frame-dump --count big-stream.bin
@@ -99,8 +105,11 @@ public struct FrameDump: WSKCommand {
     @Flag(help: "Print only violations and the totals.")
     var quiet = false
 
-    @Flag(help: "Exit with status 1 if any violation was found.")
+    @Flag(help: "Exit with status 1 if any violation was found, or anything could not be decoded (a frame cut short, a connection without a handshake, encrypted or cut packets, a capture file cut short).")
     var strict = false
+
+    @Flag(name: .customLong("assume-ws"), help: "Captures: decode connections without an HTTP upgrade (a capture started mid-connection) from their first plausible frame; the masked side is the client.")
+    var assumeWebSocket = false
 
     @Flag(inversion: .prefixedNo, help: "Colour the output (default: on a terminal, unless NO_COLOR is set).")
     var color: Bool?
@@ -143,6 +152,8 @@ public struct FrameDump: WSKCommand {
             }
         } else if !port.isEmpty {
             throw ValidationError("--port filters capture connections; it needs --pcap")
+        } else if assumeWebSocket {
+            throw ValidationError("--assume-ws applies to captures (--pcap); raw input is always decoded as frames")
         }
         if let bad = port.first(where: { !(1...65535).contains($0) }) {
             throw ValidationError("--port \(bad) is outside 1...65535")
@@ -169,6 +180,7 @@ public struct FrameDump: WSKCommand {
         case .server: configuration.writer = .server
         }
         configuration.deflate = try deflateParameters()
+        configuration.assumeWebSocket = assumeWebSocket
         configuration.ports = Set(port.map { UInt16($0) })
         configuration.outputMode = count ? .count : (quiet ? .quiet : .frames)
         configuration.json = json
@@ -188,7 +200,7 @@ public struct FrameDump: WSKCommand {
             throw error
         }
         output.flush()
-        if strict && summary.violations > 0 {
+        if strict && (summary.violations > 0 || summary.problems > 0) {
             throw ExitCode.failure
         }
     }
