@@ -39,6 +39,6 @@ struct FrameDumpProcessTests {
         var bytes: [UInt8] = []
         for _ in 0..<3000 { bytes += [0x82, 0xFE, 0x04, 0x00, 1, 2, 3, 4] + [UInt8](repeating: 9, count: 1024) }
         let result = try runWSK(["frame-dump", "--count"], input: bytes)
-        #expect(result.stdout == "frames 3000 (binary 3000)  messages 3000  payload 3072000 bytes  input \(bytes.count) bytes  violations 0\n")
+        #expect(result.stdout == "frames 3000 (binary 3000)  messages 3000  payload 3072000 bytes  input \(bytes.count) bytes  client: frames 3000, messages 3000, 3072000 bytes  violations 0\n")
     }
 }

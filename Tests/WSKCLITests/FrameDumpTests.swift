@@ -164,7 +164,7 @@ import Testing
 
     @Test func jsonFramesCarryTheDocumentedFields() throws {
         let lines = try jsonLines(try frameDump(hex: "81 85 37 fa 21 3d 7f 9f 4d 51 58 88 82 00 00 00 00 03 e8", ["--json"]).output)
-        #expect(lines.map { $0["type"] as? String } == ["note", "frame", "frame"])
+        #expect(lines.map { $0["type"] as? String } == ["note", "frame", "frame", "summary"])
         let text = lines[1]
         #expect(text["direction"] as? String == "client")
         #expect(text["offset"] as? Int == 0)
@@ -189,7 +189,7 @@ import Testing
     @Test func countAndQuietPrintOnlyTotals() throws {
         let hex = "81 05 48 65 6c 6c 6f 83 00 89 00"
         let count = try frameDump(hex: hex, ["--count", "--role", "server"])
-        #expect(count.output == "frames 3 (text 1, reserved-0x3 1, ping 1)  messages 1  payload 5 bytes  input 11 bytes  violations 1\n")
+        #expect(count.output == "frames 3 (text 1, reserved-0x3 1, ping 1)  messages 1  payload 5 bytes  input 11 bytes  server: frames 3, messages 1, 5 bytes  violations 1\n")
         let quiet = try frameDump(hex: hex, ["--quiet", "--role", "server"])
         let lines = quiet.output.split(separator: "\n")
         #expect(lines.count == 2)

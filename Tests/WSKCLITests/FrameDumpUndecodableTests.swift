@@ -88,4 +88,24 @@ import Testing
             #expect(try runWSK(["frame-dump", "--hex", "--strict"], input: Array("81 05 48 65 6c 6c 6f".utf8)).status == 0)
         }
     }
+
+    @Test func captureFramesCarryTheirPacketTimeAndTheTotalsCloseTheOutput() throws {
+        var c = Conversation()
+        var segments = c.open()
+        segments.append(c.send(Array("GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8), fromClient: true))
+        segments.append(c.send(Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n".utf8), fromClient: false))
+        segments.append(c.send(Self.serverHi, fromClient: false))  // packet 6: 1_700_000_000 s + 5 µs
+        segments.append(c.send(Self.maskedHello, fromClient: true))  // packet 7: + 6 µs
+        let pcap = pcapFile(segments.map { TestLink.raw.wrap($0.ipBytes()) }, linkType: 101)
+        let text = try frameDump(["--pcap", "x"], input: pcap)
+        #expect(text.output.contains("#1 22:13:20.000005      129  server  FIN ---  text"), "\(text.output)")
+        #expect(text.output.hasSuffix("# totals: frames 2 (text 2)  messages 2  payload 7 bytes  input \(text.summary.inputBytes) bytes  connections 1  client: frames 1, messages 1, 5 bytes  server: frames 1, messages 1, 2 bytes  violations 0\n"), "\(text.output)")
+        let json = try jsonLines(try frameDump(["--pcap", "x", "--json"], input: pcap).output)
+        let frames = json.filter { $0["type"] as? String == "frame" }
+        #expect(frames.map { $0["time"] as? String } == ["2023-11-14T22:13:20.000005Z", "2023-11-14T22:13:20.000006Z"])
+        let totals = try #require(json.last)
+        #expect(totals["type"] as? String == "summary")
+        #expect((totals["client"] as? [String: Any])?["frames"] as? Int == 1)
+        #expect((totals["server"] as? [String: Any])?["payload_bytes"] as? Int == 2)
+    }
 }

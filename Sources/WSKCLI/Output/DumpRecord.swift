@@ -24,6 +24,8 @@ struct StreamPosition {
     var connection: Int?
     var writer: Role
     var offset: Int
+    /// Captures: when the packet that completed it was captured (ns since the epoch).
+    var time: Int64? = nil
 }
 
 struct Note {
@@ -121,6 +123,15 @@ public struct DumpSummary: Sendable {
     /// What could not be decoded in full (frames cut short, connections without a
     /// handshake, encrypted or cut packets, a capture file cut short).
     public var problems = 0
+    /// Frames, messages and payload bytes written by the client (index 0) and the server (1).
+    public var byDirection = [DirectionTotals(), DirectionTotals()]
+
+    /// One direction's totals.
+    public struct DirectionTotals: Sendable {
+        public var frames = 0
+        public var messages = 0
+        public var payloadBytes = 0
+    }
 
     public init() {}
 }

@@ -17,6 +17,8 @@ struct FrameFormatter {
     var full: Bool
     /// Prefix lines with the connection number (captures).
     var showsConnection: Bool
+    /// The totals line follows frame lines (written `# totals: …`).
+    var summaryIsComment = false
 
     typealias SGR = WSKCLI.Style
 
@@ -52,7 +54,8 @@ struct FrameFormatter {
         case .handshake(let handshake):
             return handshakeLines(handshake)
         case .summary(let summary):
-            return [summaryLine(summary)]
+            // After the frames, the totals read as a comment line.
+            return [(summaryIsComment ? color.dim("# totals: ") : "") + summaryLine(summary)]
         }
     }
 
@@ -64,7 +67,36 @@ struct FrameFormatter {
     func leftColumns(_ position: StreamPosition) -> String {
         let offset = pad(String(position.offset), 8, left: true)
         let writer = position.writer == .client ? color.cyan("client") : color.magenta("server")
-        return connectionPrefix(position.connection) + color.dim(offset) + "  " + writer
+        let time = position.time.map { color.dim(Self.clockTime($0)) + " " } ?? ""
+        return connectionPrefix(position.connection) + time + color.dim(offset) + "  " + writer
+    }
+
+    /// `HH:MM:SS.mmmuuu` (UTC) of a capture time, as tshark's time column shows it.
+    static func clockTime(_ nanoseconds: Int64) -> String {
+        let seconds = nanoseconds / 1_000_000_000
+        let micros = (nanoseconds % 1_000_000_000) / 1000
+        let day = ((seconds % 86_400) + 86_400) % 86_400
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let fraction = String(micros)
+        return "\(two(day / 3600)):\(two(day / 60 % 60)):\(two(day % 60)).\(String(repeating: "0", count: max(0, 6 - fraction.count)) + fraction)"
+    }
+
+    /// RFC 3339 UTC with microseconds, for JSON.
+    static func isoTime(_ nanoseconds: Int64) -> String {
+        let seconds = nanoseconds / 1_000_000_000
+        var days = seconds / 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))T\(clockTime(nanoseconds))Z"
     }
 
     func frameLine(_ record: FrameRecord) -> String {
@@ -129,6 +161,10 @@ struct FrameFormatter {
         if !byOpcode.isEmpty { line += " (\(byOpcode))" }
         line += "  messages \(summary.messages)  payload \(summary.payloadBytes) bytes  input \(summary.inputBytes) bytes"
         if summary.connections > 0 { line += "  connections \(summary.connections)" }
+        for (index, name) in ["client", "server"].enumerated() where summary.byDirection[index].frames > 0 {
+            let totals = summary.byDirection[index]
+            line += "  \(name): frames \(totals.frames), messages \(totals.messages), \(totals.payloadBytes) bytes"
+        }
         if summary.incompleteFrames > 0 { line += "  incomplete \(summary.incompleteFrames)" }
         if summary.problems > 0 { line += "  " + color.red("problems \(summary.problems)") }
         let violations = "violations \(summary.violations)"
@@ -280,6 +316,13 @@ struct FrameFormatter {
             object.int("connections", summary.connections)
             object.int("incomplete_frames", summary.incompleteFrames)
             object.int("problems", summary.problems)
+            for (index, name) in ["client", "server"].enumerated() {
+                var totals = JSONObject()
+                totals.int("frames", summary.byDirection[index].frames)
+                totals.int("messages", summary.byDirection[index].messages)
+                totals.int("payload_bytes", summary.byDirection[index].payloadBytes)
+                object.raw(name, totals.text)
+            }
             object.int("violations", summary.violations)
         }
         return object.text
@@ -287,6 +330,7 @@ struct FrameFormatter {
 
     func addPosition(_ position: StreamPosition, to object: inout JSONObject) {
         if let connection = position.connection { object.int("connection", connection) }
+        if let time = position.time { object.string("time", Self.isoTime(time)) }
         object.string("direction", position.writer.description)
         object.int("offset", position.offset)
     }

@@ -39,6 +39,8 @@ final class CaptureConnection {
     /// Packets of this connection the capture's snap length cut, and the most it kept.
     var cutPackets = 0
     var snapLength = 0
+    /// The capture time of the packet whose bytes are being received.
+    var packetTime: Int64?
 
     init(_ info: TCPReassembler.Connection, dumper: FrameDumper, sink: DumpSink) {
         self.info = info
@@ -60,6 +62,7 @@ final class CaptureConnection {
         case .frames:
             var buffer = leftovers[writer] ?? ByteBuffer()
             buffer.writeBytes(bytes)
+            streams[writer]!.packetTime = packetTime
             streams[writer]!.feed(&buffer)
             leftovers[writer] = buffer.readableBytes > 0 ? buffer : nil
         case .handshake:

@@ -98,12 +98,13 @@ public struct FrameDumper {
     }
 
     func makeSink() -> DumpSink {
-        let formatter = FrameFormatter(
+        var formatter = FrameFormatter(
             style: configuration.json ? .json : .text,
             color: Style(enabled: configuration.color && !configuration.json),
             full: configuration.full,
             showsConnection: configuration.encoding == .capture
         )
+        formatter.summaryIsComment = configuration.outputMode == .frames
         return DumpSink(mode: configuration.outputMode, full: configuration.full, formatter: formatter, output: output)
     }
 
@@ -129,9 +130,8 @@ public struct FrameDumper {
         case .capture:
             try dumpCapture(try readAll(), sink)
         }
-        if configuration.outputMode != .frames {
-            sink.emit(.summary(sink.summary))
-        }
+        // The totals close every run: after the frames, or alone (--quiet, --count).
+        sink.emit(.summary(sink.summary))
         output.flush()
         return sink.summary
     }
@@ -309,6 +309,7 @@ public struct FrameDumper {
         for packet in packets {
             guard let segment = PacketDecoder.tcpSegment(in: packet) else { continue }
             let events = reassembler.process(segment)
+            for connection in connections.values { connection.packetTime = packet.timestampNanoseconds }
             handle(events)
             if packet.isCut, let number = Self.connectionNumber(in: events) ?? reassembler.connectionNumber(of: segment),
                 let connection = connections[number]

@@ -56,8 +56,11 @@ final class StreamDump {
     }
 
     func position(_ offset: Int) -> StreamPosition {
-        StreamPosition(connection: connection, writer: writer, offset: baseOffset + offset)
+        StreamPosition(connection: connection, writer: writer, offset: baseOffset + offset, time: packetTime)
     }
+
+    /// Captures: the capture time of the packet being fed (frames completed by it get it).
+    var packetTime: Int64?
 
     func record(_ violation: ProtocolViolation) -> ViolationRecord {
         ViolationRecord(violation, connection: connection, writer: writer, baseOffset: baseOffset)
@@ -105,7 +108,7 @@ final class StreamDump {
         let frame = decoded.frame
         let length = frame.payload.readableBytes
         lastFrameEnd = decoded.streamOffset + decoded.headerLength + length
-        sink.countFrame(frame.opcode, payload: length)
+        sink.countFrame(frame.opcode, payload: length, from: writer)
 
         var isText = false
         var finished: MessageState? = nil
@@ -166,7 +169,7 @@ final class StreamDump {
         sink.countViolations(frameViolations.count)
 
         if let done = finished {
-            sink.countMessage()
+            sink.countMessage(from: writer)
             if sink.wantsFrames && (done.frames > 1 || done.isCompressed) {
                 let inflated = done.isCompressed && !done.failed
                 sink.emit(
@@ -253,13 +256,18 @@ final class DumpSink {
         }
     }
 
-    func countFrame(_ opcode: Opcode, payload: Int) {
+    func countFrame(_ opcode: Opcode, payload: Int, from writer: Role) {
         summary.frames += 1
         summary.framesByOpcode[Int(opcode.rawValue)] += 1
         summary.payloadBytes += payload
+        summary.byDirection[writer == .client ? 0 : 1].frames += 1
+        summary.byDirection[writer == .client ? 0 : 1].payloadBytes += payload
     }
 
-    func countMessage() { summary.messages += 1 }
+    func countMessage(from writer: Role) {
+        summary.messages += 1
+        summary.byDirection[writer == .client ? 0 : 1].messages += 1
+    }
     func countViolations(_ count: Int) { summary.violations += count }
     func countIncomplete() { summary.incompleteFrames += 1 }
 }

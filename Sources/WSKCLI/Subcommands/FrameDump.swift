@@ -25,7 +25,8 @@ public struct FrameDump: WSKCommand {
             handshake negotiated it, or with --deflate/--extensions for raw input.
 
             JSON (--json): one object per line with a "type" of handshake, frame, message, \
-            violation, note or summary. Frame fields: connection (captures), direction, \
+            violation, note or summary (always last: the totals, with client and server \
+            objects). Frame fields: connection and time (captures), direction, \
             offset, fin, rsv1, rsv2, rsv3, opcode, opcode_name, masked, mask, \
             header_length, length, payload_hex, payload_text (text frames), \
             payload_truncated, close_code, close_name, close_reason (close frames), \
