@@ -131,11 +131,21 @@ extension WebSocketSession {
 
     func flushOutput() {
         guard let context, case .open = phase, output.readableBytes > 0 else { return }
-        let out = output
-        output = context.channel.allocator.buffer(capacity: 0)
-        lastWrite = context.writeAndFlush(wrapOutboundOut(out))
+        // No promise per write (closeTransport orders its close after the last write by
+        // itself). The buffer is kept for the next frames: once the socket took it, NIO
+        // drops its reference and clearing it allocates nothing; if NIO still holds it,
+        // clear() gives this session fresh storage. A large one is let go.
+        context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        if output.capacity > Self.keptOutputCapacity {
+            output = context.channel.allocator.buffer(capacity: 0)
+        } else {
+            output.clear()
+        }
         if !context.channel.isWritable { enforceBackpressureLimit(context) }
     }
+
+    /// The largest output buffer kept between flushes.
+    static let keptOutputCapacity = 64 * 1024
 
     /// A peer that lets more than ``SessionOptions/maxBackpressure`` pile up is closed
     /// with 1008 (RFC 6455 §7.4.1 "policy violation"); the close frame cannot overtake the

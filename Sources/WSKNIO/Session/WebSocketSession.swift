@@ -55,7 +55,6 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     var output: ByteBuffer
     var flushScheduled = false
     /// The most recent write, so closing can wait for it.
-    var lastWrite: EventLoopFuture<Void>?
     /// Between channelRead and channelReadComplete: sends are flushed at the end of the burst.
     var inReadBurst = false
     var readPending = false
@@ -259,12 +258,11 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         guard let context, case .open = phase else { return }
         phase = .closingTransport(forced: nil)
         wakeWritabilityWaiters()
-        if let lastWrite {
-            let channel = context.channel
-            lastWrite.whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
-        }
+        // Writes complete in order: an empty one's completion means all before it are out.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
+        let channel = context.channel
+        written.futureResult.whenComplete { _ in channel.close(promise: nil) }
     }
 
     func scheduleCloseTimeout() {
