@@ -40,7 +40,7 @@ snapshot() {  # PID FILE: the allocation count so far
 }
 
 port=9411
-for config in "100 16 0" "100 16k 0" "100 16 1" "1 16 0"; do
+for config in "100 16 0" "100 16k 0" "1 16 0" "1 16k 0"; do
     read -r connections size compress <<<"$config"
     flags=(--port $port --threads 1)
     [ "$compress" = 1 ] || flags+=(--no-compression)

@@ -82,6 +82,13 @@ public struct FrameDecoder {
     var failure: ProtocolViolation?
     var violations: [ProtocolViolation] = []
     let allocator = ByteBufferAllocator()
+    /// Storage for unmasked payloads, reused once the application has let go of the
+    /// payload it was lent (two, so the previous message may still be alive while the
+    /// next frame is decoded). See ``unmaskBuffer(capacity:)``.
+    var unmaskBuffers: (ByteBuffer?, ByteBuffer?) = (nil, nil)
+    var nextUnmaskBuffer = false
+    /// Payloads up to this size are unmasked into reused storage.
+    static let reusedUnmaskCapacity = 64 * 1024
 
     /// Creates a decoder.
     public init(role: Role, configuration: WebSocketConfiguration = .init(), mode: Mode = .strict) {
@@ -221,6 +228,27 @@ public struct FrameDecoder {
 
     // MARK: - Payload
 
+    /// An empty buffer for an unmasked payload: one of the two kept ones when nothing else
+    /// holds it any more (an echoed payload is done with by the next frame), so a server
+    /// echoing small messages allocates nothing here; fresh storage otherwise. Copy-on-write
+    /// keeps a payload the application still holds intact either way.
+    mutating func unmaskBuffer(capacity: Int) -> ByteBuffer {
+        guard capacity <= Self.reusedUnmaskCapacity else { return allocator.buffer(capacity: capacity) }
+        nextUnmaskBuffer.toggle()
+        var kept = nextUnmaskBuffer ? unmaskBuffers.0 : unmaskBuffers.1
+        // Drop the decoder's own reference first, so the storage can be seen as unique.
+        if nextUnmaskBuffer { unmaskBuffers.0 = nil } else { unmaskBuffers.1 = nil }
+        guard var buffer = kept else { return allocator.buffer(capacity: max(capacity, 256)) }
+        kept = nil
+        buffer.clear()  // no allocation when no one else holds it
+        return buffer
+    }
+
+    mutating func keepUnmaskBuffer(_ buffer: ByteBuffer) {
+        guard buffer.capacity <= Self.reusedUnmaskCapacity else { return }
+        if nextUnmaskBuffer { unmaskBuffers.0 = buffer } else { unmaskBuffers.1 = buffer }
+    }
+
     mutating func continuePayload(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> DecodedFrame? {
         guard var payload = pending else { return nil }
         let maskingKey = payload.header.maskingKey
@@ -233,10 +261,11 @@ public struct FrameDecoder {
             let payloadStart = streamOffset
             var out: ByteBuffer
             if let maskingKey {
-                out = allocator.buffer(capacity: payload.length)
+                out = unmaskBuffer(capacity: payload.length)
                 out.writeBytes(buffer.readableBytesView.prefix(payload.length))
                 out.applyMask(maskingKey)
                 buffer.moveReaderIndex(forwardBy: payload.length)
+                keepUnmaskBuffer(out)
             } else {
                 out = buffer.readSlice(length: payload.length)!
             }

@@ -39,6 +39,22 @@ struct FrameDecoderVectorTests {
         #expect(result.frames.first?.maskingKey == MaskingKey(rawValue: 0x37FA_213D))
     }
 
+    @Test func unmaskedPayloadsHeldByTheCallerNeverChange() throws {
+        // The decoder reuses the storage of unmasked payloads once the caller let go of
+        // them; payloads still held must keep their bytes, however many frames follow.
+        var decoder = FrameDecoder(role: .server, configuration: .init(), mode: .strict)
+        var held: [(ByteBuffer, [UInt8])] = []
+        for index in 0..<50 {
+            let text = Array("message \(index) " .utf8) + [UInt8](repeating: UInt8(index), count: index * 7)
+            var wire = ByteBuffer()
+            FrameEncoder.encode(opcode: .binary, maskingKey: MaskingKey(rawValue: UInt32(index) &* 0x9E37_79B9), payload: ByteBuffer(bytes: text), into: &wire)
+            let frame = try #require(try decoder.nextFrame(from: &wire))
+            #expect(Array(frame.frame.payload.readableBytesView) == text)
+            if index % 3 == 0 { held.append((frame.frame.payload, text)) }  // the rest is dropped at once
+        }
+        for (payload, text) in held { #expect(Array(payload.readableBytesView) == text) }
+    }
+
     @Test func fragmentedHello() {
         let result = decodeEverySplit(hexBytes("01 03 48 65 6c 80 02 6c 6f"), role: .client)
         #expect(result.error == nil)
