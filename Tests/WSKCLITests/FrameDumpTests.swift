@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Testing
+import NIOCore
+import WSKCore
 
 @testable import WSKCLI
 
@@ -257,5 +259,32 @@ import Testing
         let configuration = try (try #require(parsed as? FrameDump)).makeConfiguration()
         #expect(configuration.deflate?.clientNoContextTakeover == true)
         #expect(configuration.deflate?.serverMaxWindowBits == 10)
+    }
+}
+
+/// frame-dump --json writes frames through a byte-level fast path; it must match the
+/// general JSON writer byte for byte.
+@Suite struct FrameJSONFastPathTests {
+    @Test(arguments: [false, true])
+    func theFastPathWritesWhatTheGeneralOneWrites(full: Bool) {
+        let formatter = FrameFormatter(style: .json, color: Style(enabled: false), full: full, showsConnection: true)
+        var generator = SystemRandomNumberGenerator()
+        let texts = ["Hello", "with \"quotes\" and \\ backslash", "héllo ✓ 日本語", "tab\there", String(repeating: "long ", count: 40), ""]
+        for index in 0..<400 {
+            let opcode: Opcode = [.text, .binary, .continuation, .ping, .pong][index % 5]
+            let isText = opcode == .text || (opcode == .continuation && index % 2 == 0)
+            let payload = isText
+                ? ByteBuffer(string: texts[index % texts.count])
+                : ByteBuffer(bytes: (0..<(index % 70)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let key: MaskingKey? = index % 3 == 0 ? MaskingKey(rawValue: UInt32.random(in: 0...UInt32.max, using: &generator)) : nil
+            let frame = Frame(isFinal: index % 4 != 0, reservedBits: index % 7 == 0 ? .rsv1 : [], opcode: opcode, maskingKey: key, payload: payload)
+            let record = FrameRecord(
+                position: StreamPosition(connection: index % 2 == 0 ? index : nil, writer: index % 2 == 0 ? .client : .server, offset: index * 1000, time: index % 5 == 0 ? Int64(index) * 1_000_003_000 : nil),
+                frame: frame, headerLength: 2 + (key == nil ? 0 : 4), isText: isText, violations: [])
+            #expect(formatter.canWriteFrameJSONFast(record))
+            var bytes: [UInt8] = []
+            formatter.writeFrameJSON(record, into: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == formatter.json(.frame(record)), "frame \(index)")
+        }
     }
 }

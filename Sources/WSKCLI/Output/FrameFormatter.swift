@@ -371,4 +371,100 @@ struct FrameFormatter {
         }
         object.bool("payload_truncated", limit < (totalLength ?? bytes.count))
     }
+
+    // MARK: - JSON for frames, as bytes
+
+    /// Whether ``writeFrameJSON(_:into:)`` writes this frame exactly as ``json(_:)`` would:
+    /// no violations and not a close frame (those take the general path).
+    func canWriteFrameJSONFast(_ record: FrameRecord) -> Bool {
+        record.violations.isEmpty && record.frame.opcode != .close
+    }
+
+    /// ``json(_:)`` of a frame, byte for byte the same, appended to `out` without building
+    /// strings (frame-dump --json spends its time here).
+    func writeFrameJSON(_ record: FrameRecord, into out: inout [UInt8]) {
+        let frame = record.frame
+        func raw(_ text: StaticString) {
+            text.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+        func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+        func int(_ value: Int) {
+            if value >= 0 && value < 10 {
+                out.append(UInt8(ascii: "0") + UInt8(value))
+            } else {
+                out.append(contentsOf: String(value).utf8)
+            }
+        }
+        raw("{\"type\":\"frame\"")
+        let position = record.position
+        if let connection = position.connection {
+            raw(",\"connection\":")
+            int(connection)
+        }
+        if let time = position.time {
+            raw(",\"time\":\"")
+            out.append(contentsOf: Self.isoTime(time).utf8)
+            raw("\"")
+        }
+        position.writer == .client ? raw(",\"direction\":\"client\",\"offset\":") : raw(",\"direction\":\"server\",\"offset\":")
+        int(position.offset)
+        raw(",\"fin\":")
+        bool(frame.isFinal)
+        raw(",\"rsv1\":")
+        bool(frame.reservedBits.contains(.rsv1))
+        raw(",\"rsv2\":")
+        bool(frame.reservedBits.contains(.rsv2))
+        raw(",\"rsv3\":")
+        bool(frame.reservedBits.contains(.rsv3))
+        raw(",\"opcode\":")
+        int(Int(frame.opcode.rawValue))
+        raw(",\"opcode_name\":\"")
+        out.append(contentsOf: frame.opcode.name.utf8)  // letters, digits, '-' only
+        raw("\",\"masked\":")
+        if let key = frame.maskingKey {
+            raw("true,\"mask\":\"")
+            var value = key.rawValue
+            var digits = [UInt8](repeating: 0, count: 8)
+            for index in (0..<8).reversed() {
+                digits[index] = Self.hexDigits[Int(value & 15)]
+                value >>= 4
+            }
+            out.append(contentsOf: digits)
+            raw("\"")
+        } else {
+            raw("false,\"mask\":null")
+        }
+        raw(",\"header_length\":")
+        int(record.headerLength)
+        let payload = frame.payload.readableBytesView
+        raw(",\"length\":")
+        int(payload.count)
+        let limit = full ? payload.count : min(payload.count, record.isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
+        raw(",\"payload_hex\":\"")
+        for byte in payload.prefix(limit) {
+            out.append(Self.hexDigits[Int(byte >> 4)])
+            out.append(Self.hexDigits[Int(byte & 15)])
+        }
+        raw("\"")
+        if record.isText {
+            var end = limit
+            if end < payload.count {
+                while end > 0 && payload[payload.startIndex + end] & 0xC0 == 0x80 { end -= 1 }
+            }
+            let shown = payload.prefix(end)
+            raw(",\"payload_text\":")
+            if shown.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: shown)
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append(contentsOf: JSONObject.quote(String(decoding: shown, as: UTF8.self)).utf8)
+            }
+        }
+        raw(",\"payload_truncated\":")
+        bool(limit < payload.count)
+        raw(",\"violations\":[]}")
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

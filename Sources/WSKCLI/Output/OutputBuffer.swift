@@ -39,6 +39,21 @@ public final class OutputBuffer {
         }
     }
 
+    /// Appends one line written as bytes by `body` (a newline is added): no String is built.
+    public func line(bytes body: (inout [UInt8]) -> Void) {
+        switch destination {
+        case .memory:
+            var bytes: [UInt8] = []
+            body(&bytes)
+            text += String(decoding: bytes, as: UTF8.self)
+            text += "\n"
+        case .fileDescriptor:
+            body(&pending)
+            pending.append(0x0A)
+            if pending.count >= 64 * 1024 { flush() }
+        }
+    }
+
     /// Writes what is pending.
     public func flush() {
         guard case .fileDescriptor(let fd) = destination, !pending.isEmpty else { return }
