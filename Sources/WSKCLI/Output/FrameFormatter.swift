@@ -389,12 +389,25 @@ struct FrameFormatter {
         }
         func bool(_ value: Bool) { value ? raw("true") : raw("false") }
         func int(_ value: Int) {
-            if value >= 0 && value < 10 {
-                out.append(UInt8(ascii: "0") + UInt8(value))
-            } else {
+            guard value >= 0 else {
                 out.append(contentsOf: String(value).utf8)
+                return
+            }
+            // Digits written backwards into a small stack buffer, then copied in order.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+                var remaining = value
+                var index = 20
+                repeat {
+                    index -= 1
+                    digits[index] = UInt8(ascii: "0") &+ UInt8(remaining % 10)
+                    remaining /= 10
+                } while remaining > 0
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index...]))
             }
         }
+        let payload = frame.payload.readableBytesView
+        // One reservation for the whole line: the fields, the hex and the text.
+        out.reserveCapacity(out.count + 320 + 3 * min(payload.count, full ? payload.count : 64))
         raw("{\"type\":\"frame\"")
         let position = record.position
         if let connection = position.connection {
@@ -436,7 +449,6 @@ struct FrameFormatter {
         }
         raw(",\"header_length\":")
         int(record.headerLength)
-        let payload = frame.payload.readableBytesView
         raw(",\"length\":")
         int(payload.count)
         let limit = full ? payload.count : min(payload.count, record.isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
