@@ -380,103 +380,168 @@ struct FrameFormatter {
         record.violations.isEmpty && record.frame.opcode != .close
     }
 
-    /// ``json(_:)`` of a frame, byte for byte the same, appended to `out` without building
-    /// strings (frame-dump --json spends its time here).
-    func writeFrameJSON(_ record: FrameRecord, into out: inout [UInt8]) {
+    /// The most bytes ``writeFrameJSON(_:into:)`` writes for `record` (its quoted text
+    /// when that is not plain ASCII).
+    func frameJSONLimit(_ record: FrameRecord, quotedText: [UInt8]?) -> Int {
+        let payload = record.frame.payload.readableBytes
+        let shown = full ? payload : min(payload, record.isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
+        return 400 + 2 * shown + (quotedText?.count ?? shown + 2)
+    }
+
+    /// The JSON string of a text frame's shown text when it needs escaping (not plain
+    /// printable ASCII without quotes or backslashes), else `nil`.
+    func frameJSONQuotedText(_ record: FrameRecord) -> [UInt8]? {
+        guard record.isText else { return nil }
+        let shown = shownText(record.frame.payload.readableBytesView, limit: shownLimit(record))
+        if shown.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) { return nil }
+        return Array(JSONObject.quote(String(decoding: shown, as: UTF8.self)).utf8)
+    }
+
+    func shownLimit(_ record: FrameRecord) -> Int {
+        let count = record.frame.payload.readableBytes
+        return full ? count : min(count, record.isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
+    }
+
+    /// The text shown for a payload cut at `limit`, backed off to a character boundary.
+    func shownText(_ payload: ByteBufferView, limit: Int) -> ByteBufferView.SubSequence {
+        var end = limit
+        if end < payload.count {
+            while end > 0 && payload[payload.startIndex + end] & 0xC0 == 0x80 { end -= 1 }
+        }
+        return payload.prefix(end)
+    }
+
+    /// Writes ``json(_:)`` of a frame, byte for byte the same, without building strings
+    /// (frame-dump --json spends its time here).
+    func writeFrameJSON(_ record: FrameRecord, into output: OutputBuffer) {
+        let quoted = frameJSONQuotedText(record)
+        output.line(maxBytes: frameJSONLimit(record, quotedText: quoted)) { out in
+            var writer = JSONBytes(out: out)
+            writeFrameJSON(record, quotedText: quoted, into: &writer)
+            return writer.count
+        }
+    }
+
+    /// For tests: the frame's JSON as bytes.
+    func writeFrameJSON(_ record: FrameRecord, into bytes: inout [UInt8]) {
+        let quoted = frameJSONQuotedText(record)
+        let limit = frameJSONLimit(record, quotedText: quoted)
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: limit))
+        let written = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
+            var writer = JSONBytes(out: buffer.baseAddress! + start)
+            writeFrameJSON(record, quotedText: quoted, into: &writer)
+            return writer.count
+        }
+        bytes.removeLast(limit - written)
+    }
+
+    func writeFrameJSON(_ record: FrameRecord, quotedText: [UInt8]?, into w: inout JSONBytes) {
         let frame = record.frame
-        func raw(_ text: StaticString) {
-            text.withUTF8Buffer { out.append(contentsOf: $0) }
-        }
-        func bool(_ value: Bool) { value ? raw("true") : raw("false") }
-        func int(_ value: Int) {
-            guard value >= 0 else {
-                out.append(contentsOf: String(value).utf8)
-                return
-            }
-            // Digits written backwards into a small stack buffer, then copied in order.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-                var remaining = value
-                var index = 20
-                repeat {
-                    index -= 1
-                    digits[index] = UInt8(ascii: "0") &+ UInt8(remaining % 10)
-                    remaining /= 10
-                } while remaining > 0
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index...]))
-            }
-        }
         let payload = frame.payload.readableBytesView
-        // One reservation for the whole line: the fields, the hex and the text.
-        out.reserveCapacity(out.count + 320 + 3 * min(payload.count, full ? payload.count : 64))
-        raw("{\"type\":\"frame\"")
         let position = record.position
+        w.raw("{\"type\":\"frame\"")
         if let connection = position.connection {
-            raw(",\"connection\":")
-            int(connection)
+            w.raw(",\"connection\":")
+            w.int(connection)
         }
         if let time = position.time {
-            raw(",\"time\":\"")
-            out.append(contentsOf: Self.isoTime(time).utf8)
-            raw("\"")
+            w.raw(",\"time\":\"")
+            w.bytes(Array(Self.isoTime(time).utf8))
+            w.raw("\"")
         }
-        position.writer == .client ? raw(",\"direction\":\"client\",\"offset\":") : raw(",\"direction\":\"server\",\"offset\":")
-        int(position.offset)
-        raw(",\"fin\":")
-        bool(frame.isFinal)
-        raw(",\"rsv1\":")
-        bool(frame.reservedBits.contains(.rsv1))
-        raw(",\"rsv2\":")
-        bool(frame.reservedBits.contains(.rsv2))
-        raw(",\"rsv3\":")
-        bool(frame.reservedBits.contains(.rsv3))
-        raw(",\"opcode\":")
-        int(Int(frame.opcode.rawValue))
-        raw(",\"opcode_name\":\"")
-        out.append(contentsOf: frame.opcode.name.utf8)  // letters, digits, '-' only
-        raw("\",\"masked\":")
+        position.writer == .client ? w.raw(",\"direction\":\"client\",\"offset\":") : w.raw(",\"direction\":\"server\",\"offset\":")
+        w.int(position.offset)
+        w.raw(frame.isFinal ? ",\"fin\":true,\"rsv1\":" : ",\"fin\":false,\"rsv1\":")
+        let bits = frame.reservedBits
+        w.raw(bits.contains(.rsv1) ? "true,\"rsv2\":" : "false,\"rsv2\":")
+        w.raw(bits.contains(.rsv2) ? "true,\"rsv3\":" : "false,\"rsv3\":")
+        w.raw(bits.contains(.rsv3) ? "true,\"opcode\":" : "false,\"opcode\":")
+        w.int(Int(frame.opcode.rawValue))
+        w.raw(",\"opcode_name\":\"")
+        w.bytes(Array(frame.opcode.name.utf8))  // letters, digits and '-' only
         if let key = frame.maskingKey {
-            raw("true,\"mask\":\"")
-            var value = key.rawValue
-            var digits = [UInt8](repeating: 0, count: 8)
-            for index in (0..<8).reversed() {
-                digits[index] = Self.hexDigits[Int(value & 15)]
-                value >>= 4
-            }
-            out.append(contentsOf: digits)
-            raw("\"")
+            w.raw("\",\"masked\":true,\"mask\":\"")
+            w.hex32(key.rawValue)
+            w.raw("\",\"header_length\":")
         } else {
-            raw("false,\"mask\":null")
+            w.raw("\",\"masked\":false,\"mask\":null,\"header_length\":")
         }
-        raw(",\"header_length\":")
-        int(record.headerLength)
-        raw(",\"length\":")
-        int(payload.count)
-        let limit = full ? payload.count : min(payload.count, record.isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
-        raw(",\"payload_hex\":\"")
-        for byte in payload.prefix(limit) {
-            out.append(Self.hexDigits[Int(byte >> 4)])
-            out.append(Self.hexDigits[Int(byte & 15)])
-        }
-        raw("\"")
+        w.int(record.headerLength)
+        w.raw(",\"length\":")
+        w.int(payload.count)
+        let limit = shownLimit(record)
+        w.raw(",\"payload_hex\":\"")
+        w.hex(payload.prefix(limit))
+        w.raw("\"")
         if record.isText {
-            var end = limit
-            if end < payload.count {
-                while end > 0 && payload[payload.startIndex + end] & 0xC0 == 0x80 { end -= 1 }
-            }
-            let shown = payload.prefix(end)
-            raw(",\"payload_text\":")
-            if shown.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: shown)
-                out.append(UInt8(ascii: "\""))
+            w.raw(",\"payload_text\":")
+            if let quotedText {
+                w.bytes(quotedText)
             } else {
-                out.append(contentsOf: JSONObject.quote(String(decoding: shown, as: UTF8.self)).utf8)
+                w.raw("\"")
+                w.bytes(shownText(payload, limit: limit))
+                w.raw("\"")
             }
         }
-        raw(",\"payload_truncated\":")
-        bool(limit < payload.count)
-        raw(",\"violations\":[]}")
+        w.raw(limit < payload.count ? ",\"payload_truncated\":true,\"violations\":[]}" : ",\"payload_truncated\":false,\"violations\":[]}")
     }
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+}
+
+/// Writes JSON bytes to memory reserved beforehand (``OutputBuffer/line(maxBytes:_:)``).
+struct JSONBytes {
+    let out: UnsafeMutablePointer<UInt8>
+    var count = 0
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    mutating func raw(_ text: StaticString) {
+        (out + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        count += text.utf8CodeUnitCount
+    }
+
+    mutating func bytes(_ bytes: some Collection<UInt8>) {
+        for byte in bytes {
+            out[count] = byte
+            count += 1
+        }
+    }
+
+    mutating func int(_ value: Int) {
+        guard value >= 0 else {
+            bytes(Array(String(value).utf8))
+            return
+        }
+        var digits = 1
+        var scale = 10
+        while scale <= value && digits < 19 {
+            digits += 1
+            scale = scale &* 10
+        }
+        var remaining = value
+        for index in stride(from: count + digits - 1, through: count, by: -1) {
+            out[index] = UInt8(ascii: "0") &+ UInt8(remaining % 10)
+            remaining /= 10
+        }
+        count += digits
+    }
+
+    mutating func hex(_ bytes: some Collection<UInt8>) {
+        Self.hexDigits.withUnsafeBufferPointer { digits in
+            for byte in bytes {
+                out[count] = digits[Int(byte >> 4)]
+                out[count + 1] = digits[Int(byte & 15)]
+                count += 2
+            }
+        }
+    }
+
+    mutating func hex32(_ value: UInt32) {
+        for shift in stride(from: 28, through: 0, by: -4) {
+            out[count] = Self.hexDigits[Int(value >> UInt32(shift) & 15)]
+            count += 1
+        }
+    }
 }

@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// Collects output lines and writes them to a file descriptor in large blocks, or keeps
-/// them in memory (tests).
+/// them in memory (tests). Lines can be written as bytes straight into the buffer
+/// (``line(maxBytes:_:)``), the fast path of `frame-dump --json`.
 public final class OutputBuffer {
     /// Where the text goes.
     public enum Destination {
@@ -16,14 +17,21 @@ public final class OutputBuffer {
     }
 
     let destination: Destination
-    var pending: [UInt8] = []
+    /// Bytes not yet written: `storage[0..<used]`.
+    var storage: UnsafeMutablePointer<UInt8>
+    var capacity: Int
+    var used = 0
     /// Everything written, for ``Destination/memory``.
     public private(set) var text = ""
+
+    /// The size at which pending bytes are written out.
+    static let blockSize = 64 * 1024
 
     /// Creates a buffer.
     public init(_ destination: Destination) {
         self.destination = destination
-        pending.reserveCapacity(64 * 1024)
+        capacity = 2 * Self.blockSize
+        storage = .allocate(capacity: capacity)
     }
 
     /// Appends one line (a newline is added).
@@ -33,43 +41,62 @@ public final class OutputBuffer {
             text += line
             text += "\n"
         case .fileDescriptor:
-            pending.append(contentsOf: line.utf8)
-            pending.append(0x0A)
-            if pending.count >= 64 * 1024 { flush() }
+            var line = line
+            line.withUTF8 { bytes in
+                let target = reserve(bytes.count + 1)
+                if let base = bytes.baseAddress { target.update(from: base, count: bytes.count) }
+                target[bytes.count] = 0x0A
+                used += bytes.count + 1
+            }
+            if used >= Self.blockSize { flush() }
         }
     }
 
-    /// Appends one line written as bytes by `body` (a newline is added): no String is built.
-    public func line(bytes body: (inout [UInt8]) -> Void) {
+    /// Appends one line that `body` writes as bytes into room for at least `maxBytes`,
+    /// returning how many it wrote (a newline is added).
+    public func line(maxBytes: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let target = reserve(maxBytes + 1)
+        let count = body(target)
+        precondition(count <= maxBytes, "a line wrote more than it reserved")
+        target[count] = 0x0A
         switch destination {
         case .memory:
-            var bytes: [UInt8] = []
-            body(&bytes)
-            text += String(decoding: bytes, as: UTF8.self)
-            text += "\n"
+            text += String(decoding: UnsafeBufferPointer(start: target, count: count + 1), as: UTF8.self)
         case .fileDescriptor:
-            body(&pending)
-            pending.append(0x0A)
-            if pending.count >= 64 * 1024 { flush() }
+            used += count + 1
+            if used >= Self.blockSize { flush() }
         }
+    }
+
+    /// Room for `count` more bytes after the pending ones.
+    func reserve(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        if used + count > capacity {
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity * 2, used + count))
+            grown.update(from: storage, count: used)
+            storage.deallocate()
+            storage = grown
+            capacity = max(capacity * 2, used + count)
+        }
+        return storage + used
     }
 
     /// Writes what is pending.
     public func flush() {
-        guard case .fileDescriptor(let fd) = destination, !pending.isEmpty else { return }
-        pending.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return  // a closed pipe: drop the output, as `head` users expect
-                }
-                offset += written
+        guard case .fileDescriptor(let fd) = destination, used > 0 else { return }
+        var offset = 0
+        while offset < used {
+            let written = write(fd, storage + offset, used - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                break  // a closed pipe: drop the output, as `head` users expect
             }
+            offset += written
         }
-        pending.removeAll(keepingCapacity: true)
+        used = 0
     }
 
-    deinit { flush() }
+    deinit {
+        flush()
+        storage.deallocate()
+    }
 }

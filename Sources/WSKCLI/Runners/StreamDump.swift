@@ -253,7 +253,7 @@ final class DumpSink {
             return
         case (_, .frame(let frame)) where formatter.style == .json && formatter.canWriteFrameJSONFast(frame):
             // The common frame goes straight into the output as bytes (--json at ~1M frames/s).
-            output.line { formatter.writeFrameJSON(frame, into: &$0) }
+            formatter.writeFrameJSON(frame, into: output)
         default:
             for line in formatter.render(record) { output.line(line) }
         }
