@@ -447,7 +447,7 @@ struct FrameFormatter {
         }
         if let time = position.time {
             w.raw(",\"time\":\"")
-            w.bytes(Array(Self.isoTime(time).utf8))
+            w.bytes(Self.isoTime(time).utf8)
             w.raw("\"")
         }
         position.writer == .client ? w.raw(",\"direction\":\"client\",\"offset\":") : w.raw(",\"direction\":\"server\",\"offset\":")
@@ -459,7 +459,7 @@ struct FrameFormatter {
         w.raw(bits.contains(.rsv3) ? "true,\"opcode\":" : "false,\"opcode\":")
         w.int(Int(frame.opcode.rawValue))
         w.raw(",\"opcode_name\":\"")
-        w.bytes(Array(frame.opcode.name.utf8))  // letters, digits and '-' only
+        w.bytes(frame.opcode.name.utf8)  // letters, digits and '-' only
         if let key = frame.maskingKey {
             w.raw("\",\"masked\":true,\"mask\":\"")
             w.hex32(key.rawValue)
@@ -495,7 +495,11 @@ struct JSONBytes {
     let out: UnsafeMutablePointer<UInt8>
     var count = 0
 
-    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// The lower-case hex digit of a nibble.
+    @inline(__always)
+    static func digit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 0x30 &+ nibble : 0x57 &+ nibble
+    }
 
     mutating func raw(_ text: StaticString) {
         (out + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
@@ -529,19 +533,19 @@ struct JSONBytes {
     }
 
     mutating func hex(_ bytes: some Collection<UInt8>) {
-        Self.hexDigits.withUnsafeBufferPointer { digits in
-            for byte in bytes {
-                out[count] = digits[Int(byte >> 4)]
-                out[count + 1] = digits[Int(byte & 15)]
-                count += 2
-            }
+        for byte in bytes {
+            out[count] = Self.digit(byte >> 4)
+            out[count + 1] = Self.digit(byte & 15)
+            count += 2
         }
     }
 
     mutating func hex32(_ value: UInt32) {
-        for shift in stride(from: 28, through: 0, by: -4) {
-            out[count] = Self.hexDigits[Int(value >> UInt32(shift) & 15)]
+        var shift: UInt32 = 28
+        for _ in 0..<8 {
+            out[count] = Self.digit(UInt8(truncatingIfNeeded: value >> shift) & 15)
             count += 1
+            shift &-= 4
         }
     }
 }

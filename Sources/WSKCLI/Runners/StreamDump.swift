@@ -29,8 +29,10 @@ final class StreamDump {
         var frames = 0
         var length = 0
         var isCompressed: Bool
-        var inflated = ByteBuffer()
-        var preview = ByteBuffer()
+        /// Made only when needed: most messages are one uncompressed frame, shown by its
+        /// frame line alone.
+        var inflated: ByteBuffer?
+        var preview: ByteBuffer?
         var failed = false
     }
 
@@ -131,11 +133,15 @@ final class StreamDump {
                     if !current.failed { pending.append(record(error)) }
                     current.failed = true
                 }
-                if !current.isCompressed && sink.wantsPreviews {
-                    let room = sink.full ? length : max(0, FrameFormatter.textPreviewBytes + 4 - current.preview.readableBytes)
+                // A message line follows only messages of several frames (or compressed ones).
+                let singleFrame = frame.opcode != .continuation && frame.isFinal
+                if !current.isCompressed && sink.wantsPreviews && !singleFrame {
+                    var preview = current.preview ?? ByteBuffer()
+                    let room = sink.full ? length : max(0, FrameFormatter.textPreviewBytes + 4 - preview.readableBytes)
                     if room > 0 {
-                        current.preview.writeImmutableBuffer(frame.payload.getSlice(at: frame.payload.readerIndex, length: min(room, length))!)
+                        preview.writeImmutableBuffer(frame.payload.getSlice(at: frame.payload.readerIndex, length: min(room, length))!)
                     }
+                    current.preview = preview
                 }
                 if frame.isFinal {
                     finished = current
@@ -180,8 +186,8 @@ final class StreamDump {
                             frameCount: done.frames,
                             length: done.length,
                             isCompressed: done.isCompressed,
-                            inflatedLength: inflated ? done.inflated.readableBytes : nil,
-                            preview: inflated ? done.inflated : done.preview,
+                            inflatedLength: inflated ? (done.inflated?.readableBytes ?? 0) : nil,
+                            preview: (inflated ? done.inflated : done.preview) ?? ByteBuffer(),
                             violations: []
                         )
                     )
