@@ -27,19 +27,14 @@ public enum ByteTextDecoder {
         // Split on unicode scalars: as Characters, CR LF is one element and would not split.
         for (lineNumber, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = Substring(rawLine)
-            if sawHexdump && line.count >= 7 && line.allSatisfy(\.isHexDigit) {
-                continue  // hexdump -C ends with a line holding only the final offset
+            // hexdump -C ends with a line holding only the final offset (CR LF line ends too).
+            let bare = line.last == "\r" ? line.dropLast() : line
+            if sawHexdump && bare.count >= 7 && bare.allSatisfy(\.isHexDigit) {
+                continue
             }
-            // hexdump -C: "00000000  81 05 48 65  |..He|": drop the |ASCII| column and offset.
-            if let bar = line.firstIndex(of: "|"), line.last == "|" || line.hasSuffix("|\r") {
-                sawHexdump = true
-                line = line[..<bar]
-                if let offsetEnd = line.firstIndex(of: " "), line[..<offsetEnd].count >= 7,
-                    line[..<offsetEnd].allSatisfy(\.isHexDigit)
-                {
-                    line = line[offsetEnd...]
-                }
-            } else if let colon = line.firstIndex(of: ":"),
+            // xxd is recognised first: its ASCII column may end in "|" (a 0x7c byte), which
+            // would otherwise pass for hexdump -C's |ASCII| column.
+            if let colon = line.firstIndex(of: ":"),
                 line[..<colon].count >= 4,
                 line[..<colon].drop(while: { $0 == " " }).allSatisfy(\.isHexDigit),
                 line[line.index(after: colon)...].first == " "
@@ -55,6 +50,15 @@ public enum ByteTextDecoder {
                         break
                     }
                     index = next
+                }
+            } else if let bar = line.firstIndex(of: "|"), line.last == "|" || line.hasSuffix("|\r") {
+                // hexdump -C: "00000000  81 05 48 65  |..He|": drop the |ASCII| column and offset.
+                sawHexdump = true
+                line = line[..<bar]
+                if let offsetEnd = line.firstIndex(of: " "), line[..<offsetEnd].count >= 7,
+                    line[..<offsetEnd].allSatisfy(\.isHexDigit)
+                {
+                    line = line[offsetEnd...]
                 }
             }
             var iterator = line.utf8.makeIterator()
