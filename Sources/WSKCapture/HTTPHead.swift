@@ -80,8 +80,20 @@ public struct HTTPHead: Hashable, Sendable {
         return .head(HTTPHead(startLine: start, fields: fields, length: end - bytes.startIndex))
     }
 
+    /// `text` without leading and trailing spaces and tabs (RFC 9110 §5.6.3 OWS), on UTF-8
+    /// bytes: a space before a combining mark is still whitespace, and a long value costs
+    /// one pass over its bytes (it went through two reversed Character views before).
     static func trim(_ text: Substring) -> String {
-        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+        while start < end {
+            let last = bytes.index(before: end)
+            guard bytes[last] == 0x20 || bytes[last] == 0x09 else { break }
+            end = last
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// Whether this is a request (the start line does not begin with `HTTP/`).

@@ -19,6 +19,20 @@ import Testing
         #expect(head.length == text.utf8.count - 3)  // the frame bytes U+0081 U+0005 are 3 UTF-8 bytes
     }
 
+    /// Values are trimmed of spaces and tabs byte-wise (RFC 9110 OWS): a space before a
+    /// combining mark is whitespace too (it stayed when trimming worked on Characters,
+    /// which was also slow enough on long values to time out the fuzzer: 2 s for a 64 KiB
+    /// head under ASan, 0.09 s now).
+    @Test func valuesAreTrimmedOfWhitespaceBytes() {
+        let text = "GET / HTTP/1.1\r\nA: \u{301}x \t\r\nB:\t y\u{301}  \r\n\r\n"
+        guard case .head(let head) = HTTPHead.parse(Array(text.utf8)[...]) else {
+            Issue.record("no head")
+            return
+        }
+        #expect(head.values("A") == ["\u{301}x"])
+        #expect(head.values("B") == ["y\u{301}"])
+    }
+
     @Test func responseHeadWithBareLF() {
         guard case .head(let head) = HTTPHead.parse(Array("HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n".utf8)[...])
         else {
