@@ -70,8 +70,13 @@ public struct HTTPHead: Hashable, Sendable {
         var fields: [(name: String, value: String)] = []
         for line in lines.dropFirst() {
             if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
-                // Obsolete line folding (RFC 9112 §5.2): continue the previous value.
-                fields[fields.count - 1].value += " " + trim(Substring(line))
+                // Obsolete line folding (RFC 9112 §5.2): continue the previous value, one
+                // space between the parts; a blank continuation line adds nothing.
+                let more = trim(Substring(line))
+                if !more.isEmpty {
+                    let value = fields[fields.count - 1].value
+                    fields[fields.count - 1].value = value.isEmpty ? more : value + " " + more
+                }
                 continue
             }
             guard let colon = line.firstIndex(of: ":") else { continue }

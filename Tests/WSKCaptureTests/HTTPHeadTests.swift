@@ -33,6 +33,18 @@ import Testing
         #expect(head.values("B") == ["y\u{301}"])
     }
 
+    /// A blank folded line added a trailing space to the value, and folding onto an empty
+    /// value a leading one (FuzzTesting/FailCases/FuzzHTTPHead-crash-folded-blank-line).
+    @Test func foldingNeverLeavesWhitespaceAtTheEnds() {
+        let text = "GET / HTTP/1.1\r\nX: one\r\n  \r\nY:\t \r\n\tb\r\n\r\n"
+        guard case .head(let head) = HTTPHead.parse(Array(text.utf8)[...]) else {
+            Issue.record("no head")
+            return
+        }
+        #expect(head.values("X") == ["one"])
+        #expect(head.values("Y") == ["b"])
+    }
+
     @Test func responseHeadWithBareLF() {
         guard case .head(let head) = HTTPHead.parse(Array("HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n".utf8)[...])
         else {
