@@ -38,7 +38,7 @@ public struct HTTPHead: Hashable, Sendable {
         case head(HTTPHead)
     }
 
-    /// The most bytes searched for the end of a head: 64 KiB.
+    /// The longest head, blank line included: 64 KiB. Past it, the bytes are not HTTP.
     public static let maxLength = 64 * 1024
 
     /// Looks for a complete head at the start of `bytes`.
@@ -49,8 +49,10 @@ public struct HTTPHead: Hashable, Sendable {
         let limit = min(bytes.endIndex, bytes.startIndex + maxLength)
         while index < limit {
             if bytes[index] == 0x0A {
-                if index + 1 < bytes.endIndex && bytes[index + 1] == 0x0A { end = index + 2; break }
-                if index + 2 < bytes.endIndex && bytes[index + 1] == 0x0D && bytes[index + 2] == 0x0A {
+                // The blank line must end within maxLength bytes too, or the answer would
+                // depend on whether the bytes past the limit had arrived yet.
+                if index + 1 < limit && bytes[index + 1] == 0x0A { end = index + 2; break }
+                if index + 2 < limit && bytes[index + 1] == 0x0D && bytes[index + 2] == 0x0A {
                     end = index + 3
                     break
                 }

@@ -45,6 +45,27 @@ import Testing
         #expect(head.values("Y") == ["b"])
     }
 
+    /// A blank line that ends one byte past the limit: the whole bytes gave a head of
+    /// 64 KiB + 1 while their first 64 KiB had said notHTTP, so frame-dump's answer
+    /// depended on how TCP cut the stream (FuzzHTTPHead, FailCases/FuzzHTTPHead-crash-blank-line-straddles-limit).
+    @Test func theHeadMustEndWithinTheLimit() {
+        let start = Array("GET / HTTP/1.1\r\n".utf8)
+        let end = Array("X\n\n".utf8)
+        let filler = Array("F: ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: HTTPHead.maxLength + 1 - start.count - end.count - 5) + [0x0D, 0x0A]
+        let bytes = start + filler + end
+        #expect(bytes.count == HTTPHead.maxLength + 1)
+        #expect(HTTPHead.parse(bytes[..<HTTPHead.maxLength]) == .notHTTP)
+        #expect(HTTPHead.parse(bytes[...]) == .notHTTP)
+        // One byte shorter, the head is exactly 64 KiB and is accepted.
+        let fits = start + filler.dropFirst() + end
+        #expect(fits.count == HTTPHead.maxLength)
+        guard case .head(let head) = HTTPHead.parse(fits[...]) else {
+            Issue.record("no head")
+            return
+        }
+        #expect(head.length == HTTPHead.maxLength)
+    }
+
     @Test func responseHeadWithBareLF() {
         guard case .head(let head) = HTTPHead.parse(Array("HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n".utf8)[...])
         else {
