@@ -64,23 +64,22 @@ fuzz() {
 # row TARGET LOG STATUS: one line of the table, from libFuzzer's output.
 row() {
     local target=$1 log=$2 status=$3
-    local runs secs start end crashes
-    # "Done 123456 runs in 600 second(s)"; a run stopped by a crash has no Done line, so
-    # fall back to the last "#N" status line.
+    local runs secs rate start end crashes
+    # "Done 123456 runs in 600 second(s)"; a run stopped by a crash has no Done line: then
+    # the last "#N ... cov:" line and -print_final_stats' average.
     runs=$(sed -n 's/^Done \([0-9]*\) runs in .*/\1/p' "$log" | tail -1)
     secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
-    if [ -z "$runs" ]; then
-        runs=$(sed -n 's/^#\([0-9]*\).*cov:.*/\1/p' "$log" | tail -1)
-        secs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-        [ -n "$secs" ] && [ "$secs" -gt 0 ] && secs=$((${runs:-0} / secs))
+    [ -z "$runs" ] && runs=$(sed -n 's/^#\([0-9]*\).*cov:.*/\1/p' "$log" | tail -1)
+    if [ -n "$secs" ] && [ "$secs" -gt 0 ]; then
+        rate=$((${runs:-0} / secs))
+    else
+        rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     fi
     start=$(sed -n 's/.*INITED cov: \([0-9]*\).*/\1/p' "$log" | head -1)
     end=$(sed -n 's/^#[0-9]*.* cov: \([0-9]*\).*/\1/p' "$log" | tail -1)
-    crashes=$(grep -cE '^(==[0-9]+== ERROR: libFuzzer|SUMMARY: libFuzzer: timeout|==[0-9]+== ERROR: libFuzzer: out-of-memory)' "$log" || true)
+    crashes=$(grep -cE '^==[0-9]+== ERROR: libFuzzer|^SUMMARY: libFuzzer: timeout' "$log" || true)
     [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ] && crashes="exit $status"
-    local rate="-"
-    [ -n "${secs:-}" ] && [ "${secs:-0}" -gt 0 ] && rate=$((${runs:-0} / secs))
-    printf '%-22s %12s %9s %9s %9s %8s\n' "$target" "${runs:--}" "$rate" "${start:--}" "${end:-${start:--}}" "$crashes"
+    printf '%-22s %12s %9s %9s %9s %8s\n' "$target" "${runs:--}" "${rate:--}" "${start:--}" "${end:-${start:--}}" "$crashes"
 }
 
 # campaign SECONDS TARGET...: each target in turn, then the table.

@@ -120,7 +120,7 @@ def inflate():
     def msgs(*items):
         out = b""
         for m in items:
-            if isinstance(m, tuple):  # (count_thousands, byte): a long repeated message
+            if isinstance(m, tuple):  # (count in 300s, byte): a long repeated message
                 out += bytes([0xEF + m[0], m[1]])
             else:
                 assert len(m) < 0xF0
@@ -324,8 +324,8 @@ def http_head():
     for name, data in heads.items():
         for s in (0x00, 0x05, 0x0F):
             write(t, f"{name}-{s:02x}", bytes([s]) + data)
-        write(t, f"{name}-padded", bytes([0x80 | 0x02]) + data)
-    write(t, "limit-boundary", bytes([0x80]) + b"GET / HTTP/1.1\r\n\n\n")
+        write(t, f"{name}-padded", bytes([0xC0 | 0x02]) + data)
+    write(t, "limit-boundary", bytes([0xC0]) + b"GET / HTTP/1.1\r\n\n\n")
 
 def byte_text():
     t = "FuzzByteText"; reset(t)

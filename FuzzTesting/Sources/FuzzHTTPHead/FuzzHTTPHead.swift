@@ -8,7 +8,7 @@
 // - decisions are final: every prefix of the bytes gives `.needMore` or the same answer
 //   as the whole; once `.head` or `.notHTTP`, more bytes never change the answer (the
 //   prefixes tried are the split points the first byte picks, plus the head's end).
-// The first byte also picks (bit 7) padding: filler header lines are inserted after the
+// The first byte also picks (bits 6 and 7 both set) padding: filler header lines are inserted after the
 // input's first line so the input reaches the 64 KiB limit, where the search stops.
 import FuzzSupport
 import WSKCapture
@@ -40,11 +40,13 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let input = inputBytes(data, size)
     guard let selector = input.first else { return 0 }
     var bytes = Array(input.dropFirst())
-    if selector & 0x80 != 0 {
+    let padded = selector & 0xC0 == 0xC0
+    if padded {
         // Pad to near the limit with one long header line after the first line.
         let firstLine = (bytes.firstIndex(of: 0x0A).map { $0 + 1 }) ?? bytes.count
         // 64-byte lines "X-Filler: aaa...\r\n", the last one shortened to land near the limit.
-        let room = max(0, HTTPHead.maxLength - bytes.count - Int(selector & 0x0F))
+        // The input then ends between 8 bytes before the limit and 7 after it.
+        let room = max(0, HTTPHead.maxLength - bytes.count + Int(selector & 0x0F) - 8)
         var filler: [UInt8] = []
         let line = Array("X-Filler: ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 52) + [0x0D, 0x0A]
         while filler.count + line.count <= room { filler += line }
@@ -59,8 +61,9 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     // Prefixes: the split points, and around the end of the head and the limit.
     var cuts = Set<Int>()
     var position = 0
-    // At most 8 split points (each prefix is parsed again, as frame-dump does).
-    for piece in split(bytes[...], seed: selector, maxPiece: pieceSizes[Int(selector & 0x0F)] * (selector & 0x80 != 0 ? 64 : 1)).prefix(8) {
+    // At most 8 split points (each prefix is parsed again, as frame-dump does); 2 when
+    // padded, where the interesting cuts are the limit's, added below.
+    for piece in split(bytes[...], seed: selector, maxPiece: pieceSizes[Int(selector & 0x0F)] * (padded ? 64 : 1)).prefix(padded ? 2 : 8) {
         position += piece.readableBytes
         cuts.insert(position)
     }
