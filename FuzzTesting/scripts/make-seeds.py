@@ -280,6 +280,12 @@ def capture_file():
     write(t, "pcapng-obsolete-tsresol-pow2", pcapng([(0, wrap(113, ip)) for ip in conversation()], [113], tsresol=0x8A, obsolete=True))
     two_sections = pcapng(v4[:4], [276]) + pcapng([(0, f) for _, f in v6[4:]], [1], big=True)
     write(t, "pcapng-two-sections", two_sections)
+    # An Interface Description Block whose trailing length reads as if_tsresol (its options
+    # were once read past the block), then a Simple and an Enhanced Packet Block.
+    e = "<"
+    idb = struct.pack(e + "IIHHII", 1, 20, 1, 0, 0, 9)
+    write(t, "pcapng-idb-trailer-as-option", struct.pack(e + "IIIHHqI", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1, 28) + idb
+          + struct.pack(e + "IIII", 3, 16, 0, 16) + struct.pack(e + "IIIIIIII", 6, 32, 0, 0, 1, 0, 0, 32))
     # Issue 14's crash input (an Enhanced Packet Block with a huge timestamp), as a seed too.
     write(t, "issue14-pcapng-timestamp", ISSUE14_PCAPNG)
 
@@ -326,6 +332,17 @@ def http_head():
             write(t, f"{name}-{s:02x}", bytes([s]) + data)
         write(t, f"{name}-padded", bytes([0xC0 | 0x02]) + data)
     write(t, "limit-boundary", bytes([0xC0]) + b"GET / HTTP/1.1\r\n\n\n")
+    # Padded so that the blank line ends one byte past the 64 KiB limit (the harness's
+    # padding: 64-byte filler lines up to maxLength - len + (selector & 15) - 8).
+    body = b"GET / HTTP/1.1\r\nA: b\r\nX\n\n"
+    for low in range(16):
+        room = max(0, 65536 - len(body) + low - 8)
+        filler = (room // 64) * 64
+        if room - filler >= 12:
+            filler = room
+        if len(body) + filler == 65537:
+            write(t, "limit-straddle", bytes([0xC0 | low]) + body)
+            break
 
 def byte_text():
     t = "FuzzByteText"; reset(t)
