@@ -67,8 +67,9 @@ let package = Package(
             ],
             swiftSettings: releaseSettings
         ),
-        // Capture files (pcap, pcapng), link layers, IPv4/IPv6 and TCP reassembly, for
-        // `wsk frame-dump --pcap`. Pure Swift with no dependencies.
+        // frame-dump's inputs: capture files (pcap, pcapng), link layers, IPv4/IPv6, TCP
+        // reassembly and HTTP heads for `--pcap`, hex/base64 text for `--hex`/`--base64`.
+        // Pure Swift with no dependencies (FuzzTesting fuzzes each parser).
         .target(name: "WSKCapture", swiftSettings: releaseSettings),
         // Debian's libedit (libedit-dev), for the REPL's line editing.
         .systemLibrary(

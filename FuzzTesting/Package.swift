@@ -1,11 +1,12 @@
 // swift-tools-version:6.1
-// libFuzzer targets for wsk's codec. Not part of the main package, so `swift test` never
-// builds them. See README.md in this folder.
+// libFuzzer targets for every parser of peer or file input in wsk. Not part of the main
+// package, so `swift test` never builds them. See README.md in this folder.
 import PackageDescription
 
 let fuzzTargets = [
     "FuzzFrameDecoder", "FuzzConnection", "FuzzHandshakeRequest", "FuzzHandshakeResponse",
-    "FuzzExtensionHeader", "FuzzInflate",
+    "FuzzExtensionHeader", "FuzzInflate", "FuzzCaptureFile", "FuzzTCPReassembler", "FuzzHTTPHead",
+    "FuzzByteText",
 ]
 
 let package = Package(
@@ -17,9 +18,16 @@ let package = Package(
     ],
     targets: [
         .target(name: "CFuzzDriver"),
+        // The system zlib, for FuzzInflate's reference inflater with an exact window.
+        .systemLibrary(name: "CFuzzZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "FuzzSupport",
-            dependencies: ["CFuzzDriver", .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types")]
+            dependencies: [
+                "CFuzzDriver",
+                .product(name: "WSKCapture", package: "wsk"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
     ]
         + fuzzTargets.map { name in
@@ -27,8 +35,10 @@ let package = Package(
                 name: name,
                 dependencies: [
                     "FuzzSupport",
+                    "CFuzzZlib",
                     .product(name: "WSKCore", package: "wsk"),
                     .product(name: "WSKCompression", package: "wsk"),
+                    .product(name: "WSKCapture", package: "wsk"),
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),
                 ]

@@ -126,10 +126,13 @@ public enum CaptureFile {
             case 0x0000_0001:  // Interface Description Block
                 let linkType = LinkType(rawValue: UInt32(reader.u16(at: body) ?? 0))
                 var interface = Interface(linkType: linkType, snapLength: Int(reader.u32(at: body + 4) ?? 0))
-                // Options: code (2), length (2), value padded to 4.
+                // Options: code (2), length (2), value padded to 4; only within the block
+                // body (the bytes after it are the length trailer and the next block).
                 var option = body + 8
-                while let code = reader.u16(at: option), let optionLength = reader.u16(at: option + 2), code != 0 {
-                    if code == 9, let resolution = reader.u8(at: option + 4) {
+                while option + 4 <= bodyEnd, let code = reader.u16(at: option),
+                    let optionLength = reader.u16(at: option + 2), code != 0
+                {
+                    if code == 9, option + 5 <= bodyEnd, let resolution = reader.u8(at: option + 4) {
                         // if_tsresol: high bit set means a power of 2, else a power of 10.
                         let exponent = Double(resolution & 0x7F)
                         let perSecond =

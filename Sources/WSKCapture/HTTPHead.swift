@@ -38,7 +38,7 @@ public struct HTTPHead: Hashable, Sendable {
         case head(HTTPHead)
     }
 
-    /// The most bytes searched for the end of a head: 64 KiB.
+    /// The longest head, blank line included: 64 KiB. Past it, the bytes are not HTTP.
     public static let maxLength = 64 * 1024
 
     /// Looks for a complete head at the start of `bytes`.
@@ -49,8 +49,10 @@ public struct HTTPHead: Hashable, Sendable {
         let limit = min(bytes.endIndex, bytes.startIndex + maxLength)
         while index < limit {
             if bytes[index] == 0x0A {
-                if index + 1 < bytes.endIndex && bytes[index + 1] == 0x0A { end = index + 2; break }
-                if index + 2 < bytes.endIndex && bytes[index + 1] == 0x0D && bytes[index + 2] == 0x0A {
+                // The blank line must end within maxLength bytes too, or the answer would
+                // depend on whether the bytes past the limit had arrived yet.
+                if index + 1 < limit && bytes[index + 1] == 0x0A { end = index + 2; break }
+                if index + 2 < limit && bytes[index + 1] == 0x0D && bytes[index + 2] == 0x0A {
                     end = index + 3
                     break
                 }
@@ -70,8 +72,13 @@ public struct HTTPHead: Hashable, Sendable {
         var fields: [(name: String, value: String)] = []
         for line in lines.dropFirst() {
             if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
-                // Obsolete line folding (RFC 9112 §5.2): continue the previous value.
-                fields[fields.count - 1].value += " " + trim(Substring(line))
+                // Obsolete line folding (RFC 9112 §5.2): continue the previous value, one
+                // space between the parts; a blank continuation line adds nothing.
+                let more = trim(Substring(line))
+                if !more.isEmpty {
+                    let value = fields[fields.count - 1].value
+                    fields[fields.count - 1].value = value.isEmpty ? more : value + " " + more
+                }
                 continue
             }
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -80,8 +87,20 @@ public struct HTTPHead: Hashable, Sendable {
         return .head(HTTPHead(startLine: start, fields: fields, length: end - bytes.startIndex))
     }
 
+    /// `text` without leading and trailing spaces and tabs (RFC 9110 §5.6.3 OWS), on UTF-8
+    /// bytes: a space before a combining mark is still whitespace, and a long value costs
+    /// one pass over its bytes (it went through two reversed Character views before).
     static func trim(_ text: Substring) -> String {
-        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+        while start < end {
+            let last = bytes.index(before: end)
+            guard bytes[last] == 0x20 || bytes[last] == 0x09 else { break }
+            end = last
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// Whether this is a request (the start line does not begin with `HTTP/`).

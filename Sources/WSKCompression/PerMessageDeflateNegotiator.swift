@@ -116,6 +116,20 @@ public struct PerMessageDeflateNegotiator: Hashable, Sendable {
         )
     }
 
+    /// The client's last step: finds the permessage-deflate element among the extensions
+    /// the server accepted (``ClientHandshake``'s ``HandshakeOutcome/extensions``) and
+    /// validates it with ``accept(_:)``.
+    ///
+    /// - Returns: the agreed parameters, or `nil` when the server accepted no
+    ///   permessage-deflate (then messages go uncompressed).
+    /// - Throws: what ``accept(_:)`` throws for the first permessage-deflate element.
+    public func acceptResponse(_ extensions: [WebSocketExtensionOffer]) throws(PerMessageDeflateNegotiationError)
+        -> PerMessageDeflateParameters?
+    {
+        guard let element = extensions.first(where: { Self.isPerMessageDeflate($0.name) }) else { return nil }
+        return try accept(element)
+    }
+
     // MARK: - Server
 
     /// Picks the first acceptable permessage-deflate offer and answers it.

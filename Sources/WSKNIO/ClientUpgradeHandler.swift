@@ -128,12 +128,12 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             return
         }
         var extensions: [any WebSocketExtension] = []
-        if let options = configuration.compression,
-            let offer = outcome.extensions.first(where: { $0.name.lowercased() == PerMessageDeflateNegotiator.extensionName })
-        {
+        if let options = configuration.compression {
+            // The same steps as FuzzTesting's FuzzHandshakeResponse target.
             do {
-                let parameters = try PerMessageDeflateNegotiator(options: options).accept(offer)
-                extensions.append(PerMessageDeflate(parameters: parameters, role: .client, compressionLevel: configuration.compressionLevel))
+                if let parameters = try PerMessageDeflateNegotiator(options: options).acceptResponse(outcome.extensions) {
+                    extensions.append(PerMessageDeflate(parameters: parameters, role: .client, compressionLevel: configuration.compressionLevel))
+                }
             } catch {
                 refuse(head, failure: "invalid permessage-deflate response: \(error)", context: context)
                 return

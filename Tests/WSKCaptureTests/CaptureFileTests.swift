@@ -77,6 +77,21 @@ import Testing
         #expect(CaptureFile.nanoseconds(1, unit: .infinity) == nil)
     }
 
+    /// Interface options are read within their block only. An Interface Description Block
+    /// without options whose trailing length field reads as option 9 (`if_tsresol`) took
+    /// its resolution from the next block's first byte (here a Simple Packet Block's 3:
+    /// milliseconds), so a later packet's timestamp was 1000 times too large. Found while
+    /// reading the parser for the fuzz targets.
+    @Test func interfaceOptionsAreReadWithinTheirBlock() throws {
+        var file = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + le16(1) + le16(0) + [UInt8](repeating: 0xFF, count: 8) + le32(28)
+        file += le32(1) + le32(20) + le16(1) + le16(0) + le32(0) + le32(9)  // IDB, no options; trailer 9
+        file += le32(3) + le32(16) + le32(0) + le32(16)  // Simple Packet Block, empty
+        file += le32(6) + le32(32) + le32(0) + le32(0) + le32(1) + le32(0) + le32(0) + le32(32)  // EPB, timestamp 1
+        let packets = try CaptureFile.packets(in: file)
+        #expect(packets.count == 2)
+        #expect(packets.last?.timestampNanoseconds == 1000)  // the default unit, microseconds
+    }
+
     @Test func unknownMagicIsAnError() {
         #expect(throws: CaptureError.self) { try CaptureFile.packets(in: Array("GET / HTTP/1.1".utf8)) }
     }

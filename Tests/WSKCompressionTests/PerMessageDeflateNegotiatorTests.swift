@@ -448,4 +448,15 @@ struct PerMessageDeflateNegotiatorTests {
         )
         #expect(PerMessageDeflate(parameters: parameters, role: .server).configuration.sendMaxWindowBits == 9)
     }
+
+    /// The client's last step (ClientUpgradeHandler, FuzzHandshakeResponse): the first
+    /// permessage-deflate element of the accepted extensions, in any letter case, or none.
+    @Test func acceptResponseFindsThePermessageDeflateElement() throws {
+        let client = PerMessageDeflateNegotiator(options: Options())
+        #expect(try client.acceptResponse([]) == nil)
+        #expect(try client.acceptResponse(Self.parse("x-other; a=1")) == nil)
+        let agreed = try client.acceptResponse(Self.parse("x-other, PerMessage-Deflate; server_max_window_bits=10"))
+        #expect(agreed == Parameters(serverMaxWindowBits: 10))
+        #expect(throws: NegotiationError.self) { try client.acceptResponse(Self.parse("permessage-deflate; bogus")) }
+    }
 }
