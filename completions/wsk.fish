@@ -230,7 +230,7 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk b
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" version' -l 'version' -d 'Show the version.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_positional "wsk frame-dump" -eq 1' -F
-complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" hex' -l 'hex' -d 'Read hex text: spaces, colons, 0x prefixes, newlines and xxd or hexdump -C output are accepted.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" hex' -l 'hex' -d 'Read hex text: spaces, colons, 0x prefixes, newlines, and xxd, hexdump -C, od -t x1 and tshark -x output (their offsets checked) are accepted.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" base64' -l 'base64' -d 'Read base64 text (standard or URL alphabet).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump" pcap' -l 'pcap' -d 'Read a pcap or pcapng capture (\'-\' for standard input) and decode every WebSocket connection in it.' -rfa '(set -l exts \'pcap\' \'pcapng\' \'cap\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk frame-dump"' -l 'port' -d 'Only decode capture connections with this port on either side (repeatable).' -rfka ''

@@ -5,7 +5,9 @@
 ///
 /// Hex accepts spaces, tabs, newlines, colons, commas and dashes between bytes, `0x` and
 /// `\x` prefixes, and the output of `xxd` (offset column and ASCII column dropped),
-/// `xxd -p` and `hexdump -C`. Base64 accepts both alphabets (`+/` and `-_`), whitespace
+/// `xxd -p`, `hexdump -C`, `od -t x1` (any `-A` radix, `z` column too) and `tshark -x`;
+/// the `*` line od and hexdump print for repeated lines is expanded from the offsets.
+/// `od -x` and plain `od` (16-bit words in host byte order) are refused with what to use. Base64 accepts both alphabets (`+/` and `-_`), whitespace
 /// and missing padding.
 public enum ByteTextDecoder {
     /// Why text did not decode; the message names the position.
@@ -21,6 +23,7 @@ public enum ByteTextDecoder {
 
     /// Decodes hex text.
     public static func decodeHex(_ text: String) throws(DecodeError) -> [UInt8] {
+        if let bytes = try decodeOffsetDump(text) { return bytes }
         var digits: [UInt8] = []
         digits.reserveCapacity(text.utf8.count)
         var sawHexdump = false
@@ -99,6 +102,117 @@ public enum ByteTextDecoder {
             index += 2
         }
         return bytes
+    }
+
+    /// One line of a dump with an offset column: `od -t x1` ("0000000 81 05 …", an
+    /// optional "  >ASCII<"), `tshark -x` ("0000  81 05 …   ASCII"), or hexdump -C
+    /// ("00000000  81 05 …  |ASCII|"); a line holding only an offset, or `*`.
+    enum DumpLine {
+        case bytes(offset: Int, [UInt8])
+        case offsetOnly(Int)
+        case repeatMark
+    }
+
+    /// Decodes a dump whose first line starts with a zero offset, or returns `nil` for
+    /// any other text (then read as plain hex, xxd or hexdump -C).
+    static func decodeOffsetDump(_ text: String) throws(DecodeError) -> [UInt8]? {
+        let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { $0.hasSuffix("\r") ? $0.dropLast() : $0[...] }
+            .filter { !$0.allSatisfy(\.isWhitespace) }
+        guard let first = lines.first else { return nil }
+        let firstToken = first.prefix { !$0.isWhitespace }
+        // A dump starts at offset zero: "0000" (tshark), "000000" (od -A x/d), "0000000" (od).
+        guard firstToken.count >= 4, firstToken.count <= 10, firstToken.allSatisfy({ $0 == "0" }),
+            first.count > firstToken.count
+        else { return nil }
+        let rest = first.dropFirst(firstToken.count)
+        let tokens = rest.split(separator: " ", omittingEmptySubsequences: true)
+        // od -x prints 4-digit words, plain od 6-digit octal words: host-order 16-bit
+        // words, not bytes in order.
+        if let word = tokens.first, (word.count == 4 || word.count == 6), word.allSatisfy(\.isHexDigit) {
+            throw DecodeError(description: "this looks like od word output (od -x or plain od): 16-bit words in host byte order, not bytes; use od -A x -t x1, xxd or hexdump -C")
+        }
+        guard tokens.first.map({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) }) == true else { return nil }
+        // The offsets' radix: tshark's is hex; od's octal by default, hex or decimal with
+        // -A; hexdump -C's hex. The first radix whose offsets add up wins.
+        // Tried in order of likelihood, so an error names the likeliest reading: seven
+        // digits is od's default (octal); six od -A x, eight hexdump -C.
+        let radixes = rest.hasPrefix("  ") && !rest.hasPrefix("   ") && firstToken.count == 4
+            ? [16] : (firstToken.count == 7 ? [8, 10, 16] : [16, 10, 8])
+        var firstError: DecodeError? = nil
+        for radix in radixes {
+            do {
+                return try decodeOffsetDump(lines, radix: radix)
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        throw firstError!
+    }
+
+    static func decodeOffsetDump(_ lines: [Substring], radix: Int) throws(DecodeError) -> [UInt8] {
+        var parsed: [DumpLine] = []
+        for (number, line) in lines.enumerated() {
+            parsed.append(try dumpLine(line, radix: radix, number: number + 1))
+        }
+        // Expand "*": the previous line repeats up to the next line's offset.
+        var bytes: [UInt8] = []
+        var previous: [UInt8] = []
+        var pendingRepeat = false
+        for (index, entry) in parsed.enumerated() {
+            let offset: Int
+            let lineBytes: [UInt8]
+            switch entry {
+            case .repeatMark:
+                pendingRepeat = true
+                continue
+            case .bytes(let at, let found):
+                (offset, lineBytes) = (at, found)
+            case .offsetOnly(let at):
+                (offset, lineBytes) = (at, [])
+            }
+            if pendingRepeat {
+                guard !previous.isEmpty, offset >= bytes.count, (offset - bytes.count) % previous.count == 0 else {
+                    throw DecodeError(description: "a '*' line (repeated lines) does not fit the offsets around it (line \(index + 1))")
+                }
+                for _ in 0..<((offset - bytes.count) / previous.count) { bytes += previous }
+                pendingRepeat = false
+            }
+            guard offset == bytes.count else {
+                throw DecodeError(description: "offset \(String(offset, radix: radix)) on line \(index + 1) does not follow the \(bytes.count) bytes before it (a line missing from the dump?)")
+            }
+            bytes += lineBytes
+            if !lineBytes.isEmpty { previous = lineBytes }
+        }
+        if pendingRepeat {
+            throw DecodeError(description: "the dump ends with '*' (repeated lines) and no final offset: how many repeats is unknown")
+        }
+        return bytes
+    }
+
+    static func dumpLine(_ line: Substring, radix: Int, number: Int) throws(DecodeError) -> DumpLine {
+        let trimmed = line.drop { $0 == " " }
+        if trimmed == "*" { return .repeatMark }
+        let token = trimmed.prefix { !$0.isWhitespace }
+        guard let offset = Int(token, radix: radix) else {
+            throw DecodeError(description: "line \(number) does not start with an offset like the first line's")
+        }
+        var rest = trimmed.dropFirst(token.count)
+        if rest.allSatisfy(\.isWhitespace) { return .offsetOnly(offset) }
+        // Drop the ASCII column: "  >…<" (od -t x1z), "  |…|" (hexdump -C), or anything
+        // after the byte groups (tshark -x).
+        var bytes: [UInt8] = []
+        while true {
+            rest = rest.drop { $0 == " " }
+            guard rest.count >= 2 else { break }
+            let pair = rest.prefix(2)
+            let after = rest.dropFirst(2)
+            guard pair.allSatisfy(\.isHexDigit), after.first.map({ $0 == " " }) ?? true else { break }
+            bytes.append(UInt8(pair, radix: 16)!)
+            // Two or more spaces end the groups in tshark -x and od z output; hexdump -C
+            // has a double space in the middle, so keep going while a pair follows.
+            rest = after
+        }
+        return .bytes(offset: offset, bytes)
     }
 
     static func value(_ digit: UInt8) -> UInt8 {

@@ -26,4 +26,82 @@ import Testing
         let text = "00000000  81 05 48 65 6c 6c 6f                              |..Hello|\r\n00000007\r\n"
         #expect(try ByteTextDecoder.decodeHex(text) == [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f])
     }
+
+    // od -t x1 (any -A radix, with the z column), tshark -x, and the '*' line od and
+    // hexdump print for repeated lines (dumps made with the real tools).
+    static let sixFrames: [UInt8] = Array(repeating: [0x81, 0x05] + Array("Hello".utf8), count: 6).flatMap { $0 }
+
+    @Test func odDumpsDecodeWhateverTheirOffsetRadix() throws {
+        for dump in [Self.odHexOffsets, Self.odOctalWithZ, Self.odDecimal] {
+            #expect(try ByteTextDecoder.decodeHex(dump) == Self.sixFrames, "\(dump)")
+        }
+    }
+
+    @Test func repeatedLinesAreExpandedFromTheOffsets() throws {
+        for dump in [Self.odRepeat, Self.odOctalRepeat, Self.hexdumpRepeat] {
+            #expect(try ByteTextDecoder.decodeHex(dump) == [UInt8](repeating: 0x61, count: 48), "\(dump)")
+        }
+    }
+
+    @Test func tsharkHexDumpsDecode() throws {
+        let dump = "0000  81 05 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f 81 05   ..Hello..Hello..\n0010  48 65 6c 6c 6f                                    Hello\n"
+        #expect(try ByteTextDecoder.decodeHex(dump) == Array(Self.sixFrames.prefix(21)))
+    }
+
+    @Test func aDumpWithALineMissingOrWordsIsRefusedNotMisread() {
+        var lines = Self.odHexOffsets.split(separator: "\n")
+        lines.remove(at: 1)
+        #expect(throws: ByteTextDecoder.DecodeError(description: "offset 20 on line 2 does not follow the 16 bytes before it (a line missing from the dump?)")) {
+            try ByteTextDecoder.decodeHex(lines.joined(separator: "\n"))
+        }
+        #expect(throws: ByteTextDecoder.DecodeError.self) { try ByteTextDecoder.decodeHex(Self.odWords) }
+        let cut = Self.hexdumpRepeat.split(separator: "\n").dropLast().joined(separator: "\n")
+        #expect(throws: ByteTextDecoder.DecodeError.self) { try ByteTextDecoder.decodeHex(cut) }
+    }
+
+    static let odHexOffsets = """
+000000 81 05 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f 81 05
+000010 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f 81 05 48 65
+000020 6c 6c 6f 81 05 48 65 6c 6c 6f
+00002a
+"""
+
+    static let odOctalWithZ = """
+0000000 81 05 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f 81 05  >..Hello..Hello..<
+0000020 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f 81 05 48 65  >Hello..Hello..He<
+0000040 6c 6c 6f 81 05 48 65 6c 6c 6f                    >llo..Hello<
+0000052
+"""
+
+    static let odDecimal = """
+0000000 81 05 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f 81 05
+0000016 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f 81 05 48 65
+0000032 6c 6c 6f 81 05 48 65 6c 6c 6f
+0000042
+"""
+
+    static let odRepeat = """
+000000 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61
+*
+000030
+"""
+
+    static let odOctalRepeat = """
+0000000 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61
+*
+0000060
+"""
+
+    static let hexdumpRepeat = """
+00000000  61 61 61 61 61 61 61 61  61 61 61 61 61 61 61 61  |aaaaaaaaaaaaaaaa|
+*
+00000030
+"""
+
+    static let odWords = """
+0000000 0581 6548 6c6c 816f 4805 6c65 6f6c 0581
+0000020 6548 6c6c 816f 4805 6c65 6f6c 0581 6548
+0000040 6c6c 816f 4805 6c65 6f6c
+0000052
+"""
 }

@@ -65,7 +65,7 @@ public struct FrameDump: WSKCommand {
     @Argument(help: ArgumentHelp("File with the raw bytes (or hex/base64 text); standard input when omitted or '-'.", valueName: "file"), completion: .file())
     var file: String?
 
-    @Flag(help: "Read hex text: spaces, colons, 0x prefixes, newlines and xxd or hexdump -C output are accepted.")
+    @Flag(help: "Read hex text: spaces, colons, 0x prefixes, newlines, and xxd, hexdump -C, od -t x1 and tshark -x output (their offsets checked) are accepted.")
     var hex = false
 
     @Flag(help: "Read base64 text (standard or URL alphabet).")
