@@ -442,8 +442,8 @@ _wsk_proxy() {
 _wsk_bench() {
     repeating_flags=()
     non_repeating_flags=(--binary --compression --json --verify --progress --no-progress -k --insecure --version -h --help)
-    repeating_options=(-H --header --subprotocol)
-    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --threads --origin --auth --cacert --cert --key --tls-server-name)
+    repeating_options=(--threshold -H --header --subprotocol)
+    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --threads --hgrm --start-at --origin --auth --cacert --cert --key --tls-server-name)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
@@ -467,6 +467,16 @@ _wsk_bench() {
         return
         ;;
     '--threads')
+        return
+        ;;
+    '--threshold')
+        return
+        ;;
+    '--hgrm')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--start-at')
         return
         ;;
     '-H'|'--header')

@@ -29,7 +29,7 @@ function __wsk_parse_tokens -S
         case 'proxy'
             __wsk_parse_subcommand 1 'exec=' 'exec-binary' 'kill-grace=' 'forward-header=+' 'H/header=+' 'host=' 'p/port=' 'threads=' 'no-compression' 'server-no-context-takeover' 'client-no-context-takeover' 'server-max-window-bits=' 'client-max-window-bits=' 'compression-level=' 'subprotocol=+' 'no-upstream-compression' 'max-message-size=' 'max-frame-size=' 'max-connections=' 'handshake-timeout=' 'idle-timeout=' 'max-backpressure=' 'allow-origin=+' 'require-header=+' 'tls-cert=' 'tls-key=' 'tls-client-ca=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'v/verbose' 'log-format=' 'version' 'h/help'
         case 'bench'
-            __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'threads=' 'json' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
+            __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'threads=' 'json' 'threshold=+' 'hgrm=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
         case 'frame-dump'
             __wsk_parse_subcommand 1 'hex' 'base64' 'pcap=' 'port=+' 'role=' 'deflate' 'extensions=' 'json' 'full' 'count' 'quiet' 'strict' 'assume-ws' 'color' 'no-color' 'max-frame-size=' 'version' 'h/help'
         case 'help'
@@ -215,6 +215,9 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk b
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" compression' -l 'compression' -d 'Offer permessage-deflate (default: off, to measure the transport).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" threads' -l 'threads' -d 'Event-loop threads.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" json' -l 'json' -d 'Print the result as one JSON object.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench"' -l 'threshold' -d 'A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages; OP is <, <=, >, >=, == or !=. A violated one exits 2.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" hgrm' -l 'hgrm' -d 'Also write the round-trip latency distribution in HdrHistogram\'s percentile text format (.hgrm, values in milliseconds) to this file.' -rF
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" start-at' -l 'start-at' -d 'Wait until this time before connecting (Unix seconds, or an RFC 3339 time such as 2026-12-01T18:00:00Z), so generators on several hosts start together.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" verify' -l 'verify' -d 'Compare every byte of every echo (default: the length, the sequence number at its start and its last byte).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" progress' -l 'progress' -d 'Show progress on stderr (default: when stderr is a terminal).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench" no-progress' -l 'no-progress' -d 'Show progress on stderr (default: when stderr is a terminal).'

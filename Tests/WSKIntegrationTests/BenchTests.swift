@@ -115,6 +115,34 @@ struct BenchTests {
         #expect(accepted.status == 0, "\(accepted.stderr)")
     }
 
+    @Test func thresholdsGateTheExitStatusAndAreReported() throws {
+        let server = try EchoServerProcess()
+        let url = "ws://127.0.0.1:\(server.port)/"
+        let hgrm = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-\(UUID().uuidString).hgrm").path
+        defer { try? FileManager.default.removeItem(atPath: hgrm) }
+        // Met: exit 0, each threshold in the JSON with its measured value.
+        let met = try WSKProcess.run([
+            "bench", "-c", "2", "--duration", "1", "--warmup", "0.2", "--json", "--hgrm", hgrm,
+            "--threshold", "p99 < 60s", "--threshold", "errors==0", "--threshold", "messages>0", url,
+        ])
+        #expect(met.status == 0, "\(met.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(met.stdout.utf8)) as? [String: Any])
+        let thresholds = try #require(object["thresholds"] as? [[String: Any]])
+        #expect(thresholds.map { $0["expression"] as? String } == ["p99 < 60s", "errors==0", "messages>0"])
+        #expect(thresholds.allSatisfy { $0["passed"] as? Bool == true })
+        #expect(thresholds[1]["value"] as? Int == 0)
+        // The .hgrm file: HdrHistogram's percentile distribution, values in milliseconds.
+        let distribution = try String(contentsOfFile: hgrm, encoding: .utf8)
+        #expect(distribution.hasPrefix("       Value     Percentile TotalCount 1/(1-Percentile)"), "\(distribution)")
+        #expect(distribution.contains("#[Mean    ="), "\(distribution)")
+        #expect(distribution.contains("Total count    ="), "\(distribution)")
+        // Violated: exit 2 (not 1: the run itself went fine), and the report says which.
+        let violated = try WSKProcess.run(["bench", "-c", "2", "--duration", "1", "--warmup", "0.2", "--threshold", "rate>=1e12", "--threshold", "p99<60s", url])
+        #expect(violated.status == 2, "\(violated.stderr)")
+        #expect(violated.stdout.contains("  thresholds rate>=1e12: FAILED (measured "), "\(violated.stdout)")
+        #expect(violated.stdout.contains("             p99<60s: ok (measured "), "\(violated.stdout)")
+    }
+
     @Test func unreachableServerFailsWithOneLine() throws {
         let run = try WSKProcess.run(["bench", "-c", "2", "--duration", "1", "ws://127.0.0.1:1/"])
         #expect(run.status == 1)
@@ -129,6 +157,10 @@ struct BenchTests {
         (["bench", "ws://h", "--duration", "0"], "--duration"),
         (["bench", "ws://h", "--size", "lots"], "--size"),
         (["bench", "ftp://h"], "unsupported scheme"),
+        (["bench", "ws://h", "--threshold", "p99<"], "--threshold 'p99<'"),
+        (["bench", "ws://h", "--threshold", "p42<2ms"], "unknown metric 'p42'"),
+        (["bench", "ws://h", "--threshold", "p99~2ms"], "--threshold"),
+        (["bench", "ws://h", "--start-at", "tomorrow-ish"], "--start-at"),
     ])
     func malformedArgumentsNameTheFlag(arguments: [String], flag: String) throws {
         let result = try WSKProcess.run(arguments)

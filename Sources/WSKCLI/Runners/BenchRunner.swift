@@ -65,6 +65,18 @@ struct BenchResult: Codable, Equatable {
     var errorDetails: [String] = []
     /// Set when the run ended early because every connection was gone.
     var endedEarly = false
+    /// The --threshold checks, in the order given.
+    var thresholds: [ThresholdOutcome] = []
+    /// The round-trip histogram (microseconds), for --hgrm; not in the JSON.
+    var histogram: Histogram<UInt64>? = nil
+
+    /// One --threshold and how the run fared against it.
+    struct ThresholdOutcome: Codable, Equatable {
+        var expression: String
+        /// The measured value (microseconds for latencies).
+        var value: Double
+        var passed: Bool
+    }
 
     enum CodingKeys: String, CodingKey {
         case url, connections, depth, mode, rate, seconds, messages, errors
@@ -75,6 +87,7 @@ struct BenchResult: Codable, Equatable {
         case latencyMicroseconds = "latency_us"
         case errorDetails = "error_details"
         case endedEarly = "ended_early"
+        case thresholds
     }
 }
 
@@ -259,7 +272,7 @@ enum BenchRunner {
             max: Double(histogram.max),
             mean: histogram.totalCount > 0 ? (histogram.mean * 10).rounded() / 10 : 0
         )
-        return BenchResult(
+        var result = BenchResult(
             url: plan.url.description,
             connections: plan.connections,
             messageSize: plan.messageSize,
@@ -276,6 +289,8 @@ enum BenchRunner {
             errorDetails: totals.errorDetails,
             endedEarly: endedEarly
         )
+        result.histogram = histogram
+        return result
     }
 
     static func sum(_ group: EventLoopGroup, _ recorders: [ObjectIdentifier: BenchRecorder], _ value: @escaping @Sendable (BenchRecorder) -> Int) async throws -> Int {
@@ -327,6 +342,11 @@ enum BenchRunner {
             "  errors     \(result.errors)" + (result.behindSchedule > 0 ? "  (\(grouped(Double(result.behindSchedule))) sends skipped: the server fell behind the rate)" : ""),
         ]
         if result.messages == 0 { lines.append("  no echo arrived in the measured window") }
+        for (index, threshold) in result.thresholds.enumerated() {
+            let shown = threshold.expression.hasPrefix("errors") || threshold.expression.hasPrefix("messages") || threshold.expression.hasPrefix("rate")
+                ? grouped(threshold.value) : duration(threshold.value)
+            lines.append((index == 0 ? "  thresholds " : "             ") + "\(threshold.expression): \(threshold.passed ? "ok" : "FAILED") (measured \(shown))")
+        }
         return lines.joined(separator: "\n")
     }
 }

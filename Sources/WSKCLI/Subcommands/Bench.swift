@@ -68,6 +68,15 @@ public struct Bench: WSKCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
+    @Option(help: ArgumentHelp("A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages; OP is <, <=, >, >=, == or !=. A violated one exits 2.", valueName: "condition"))
+    var threshold: [String] = []
+
+    @Option(help: ArgumentHelp("Also write the round-trip latency distribution in HdrHistogram's percentile text format (.hgrm, values in milliseconds) to this file.", valueName: "file"), completion: .file())
+    var hgrm: String?
+
+    @Option(help: ArgumentHelp("Wait until this time before connecting (Unix seconds, or an RFC 3339 time such as 2026-12-01T18:00:00Z), so generators on several hosts start together.", valueName: "time"))
+    var startAt: String?
+
     @Flag(help: "Compare every byte of every echo (default: the length, the sequence number at its start and its last byte).")
     var verify = false
 
@@ -90,10 +99,40 @@ public struct Bench: WSKCommand {
         if let rate, !(rate > 0 && rate <= 100_000_000) { throw ValidationError("--rate must be a positive number of messages per second, got \(rate)") }
         guard duration.value > 0 else { throw ValidationError("--duration must be more than 0 seconds") }
         guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024, got \(threads)") }
+        for text in threshold { _ = try BenchThreshold(parsing: text) }
+        if let startAt { _ = try Self.startTime(startAt) }
+    }
+
+    /// `--start-at`: Unix seconds or RFC 3339; at most a day ahead.
+    static func startTime(_ text: String) throws -> Date {
+        let date: Date
+        if let seconds = Double(text), seconds.isFinite {
+            date = Date(timeIntervalSince1970: seconds)
+        } else {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let plain = ISO8601DateFormatter()
+            guard let parsed = formatter.date(from: text) ?? plain.date(from: text) else {
+                throw ValidationError("--start-at '\(text)': expected Unix seconds or an RFC 3339 time like 2026-12-01T18:00:00Z")
+            }
+            date = parsed
+        }
+        guard date.timeIntervalSinceNow < 86_400 else {
+            throw ValidationError("--start-at '\(text)' is more than a day ahead")
+        }
+        return date
     }
 
     public func execute() async throws {
         let target = try WebSocketURL(argument: url)
+        let thresholds = try threshold.map { try BenchThreshold(parsing: $0) }
+        if let startAt {
+            let wait = try Self.startTime(startAt).timeIntervalSinceNow
+            if wait > 0 {
+                if progress ?? Terminal.isTTY(2) { Diagnostics.note("starting at \(startAt) (in \(String(format: "%.1f", wait)) s)") }
+                try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            }
+        }
         var client = WebSocketClientConfiguration()
         // -s is the payload size only; what the server may send back is limited generously
         // (a close frame, a compressed frame and an echo all fit).
@@ -116,7 +155,18 @@ public struct Bench: WSKCommand {
             progress: progress ?? Terminal.isTTY(2),
             verify: verify
         )
-        let result = try await BenchRunner.run(plan)
+        var result = try await BenchRunner.run(plan)
+        result.thresholds = thresholds.map { $0.check(result) }
+        if let hgrm {
+            var text = ""
+            // HdrHistogram's plotters read values in milliseconds; ours are microseconds.
+            result.histogram?.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
+            do {
+                try text.write(toFile: hgrm, atomically: true, encoding: .utf8)
+            } catch {
+                throw UserFacingError("--hgrm", "cannot write \(hgrm): \(UserFacingError.describe(error))")
+            }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -125,7 +175,15 @@ public struct Bench: WSKCommand {
         } else {
             FileOutput.writeAll(Array((BenchRunner.report(result) + "\n").utf8), to: 1)
         }
-        if result.errors > 0 {
+        // 1: the run itself failed (every connection gone, nothing measured, or errors no
+        // threshold speaks for); 2: it ran, and a threshold was violated.
+        if result.endedEarly || result.messages == 0 {
+            throw ExitCode(1)
+        }
+        if result.thresholds.contains(where: { !$0.passed }) {
+            throw ExitCode(2)
+        }
+        if result.errors > 0 && !thresholds.contains(where: { $0.metric == .errors }) {
             throw ExitCode(1)
         }
     }
