@@ -441,6 +441,29 @@ _wsk_proxy() {
 
 _wsk_bench() {
     repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __wsk_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    run|merge)
+        # Offer subcommand argument completions
+        "_wsk_bench_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'run merge' -- "${cur}"))
+        ;;
+    esac
+}
+
+_wsk_bench_run() {
+    repeating_flags=()
     non_repeating_flags=(--binary --compression --json --verify --progress --no-progress -k --insecure --version -h --help)
     repeating_options=(--threshold -H --header --subprotocol)
     non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --threads --hgrm --start-at --origin --auth --cacert --cert --key --tls-server-name)
@@ -504,6 +527,29 @@ _wsk_bench() {
         return
         ;;
     '--tls-server-name')
+        return
+        ;;
+    esac
+}
+
+_wsk_bench_merge() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=(--threshold)
+    non_repeating_options=()
+    __wsk_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--threshold')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __wsk_add_completions -f
         return
         ;;
     esac

@@ -43,7 +43,9 @@ exit_status wsk.1 '0 success; 1 failure; 64 usage error (a malformed argument). 
 exit_status wsk.connect.1 '0 normal close (1000, 1001, or no status); 1 connection failed (DNS, refused, TLS, proxy, timeout) or a stdin line refused; 2 upgrade refused; 3 protocol error (1002, 1007, 1009 ...); 4 abnormal close (1006, another code, or no pong); 64 malformed argument; 130 or 143 after SIGINT or SIGTERM.'
 exit_status wsk.serve-echo.1 '0 stopped by SIGINT or SIGTERM; 1 failure (for example the port is taken); 64 malformed argument.'
 exit_status wsk.proxy.1 '0 stopped by SIGINT or SIGTERM; 1 failure (for example the port is taken); 64 malformed argument.'
-exit_status wsk.bench.1 '0 a run without errors; 1 errors, a connection that could not be opened, or every connection lost; 64 malformed argument.'
+exit_status wsk.bench.1 '0 a run without errors that met every --threshold; 1 errors, a connection that could not be opened, or every connection lost; 2 a --threshold violated; 64 malformed argument.'
+exit_status wsk.bench.run.1 '0 a run without errors that met every --threshold; 1 errors, a connection that could not be opened, or every connection lost; 2 a --threshold violated; 64 malformed argument.'
+exit_status wsk.bench.merge.1 '0 merged, without errors, every --threshold met; 1 unreadable input or errors in the runs; 2 a --threshold violated; 64 malformed argument.'
 exit_status wsk.frame-dump.1 '0 decoded; 1 unreadable input, or with --strict a violation found; 64 malformed argument.'
 
 "$bin" --generate-completion-script bash >"$out/completions/wsk.bash"

@@ -24,3 +24,9 @@ if ! python3 -c 'import websockets' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'websockets>=12' 
 fi
 echo "python websockets: $(python3 -c 'import websockets; print(websockets.__version__)')"
+
+# Python `hdrhistogram` (the reference reader of bench's HdrHistogram encoding) from PyPI.
+if ! python3 -c 'import hdrh' 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'hdrhistogram>=0.10'
+fi
+echo "python hdrhistogram: installed"

@@ -143,6 +143,54 @@ struct BenchTests {
         #expect(violated.stdout.contains("             p99<60s: ok (measured "), "\(violated.stdout)")
     }
 
+    @Test func threeGeneratorsStartedTogetherMergeToTheirSum() throws {
+        let server = try EchoServerProcess()
+        let url = "ws://127.0.0.1:\(server.port)/"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-merge-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let startAt = String(Int(Date().timeIntervalSince1970) + 2)
+        let generators = try (0..<3).map { index in
+            try WSKProcess(["bench", "-c", "2", "--duration", "1", "--warmup", "0.2", "--json", "--start-at", startAt, url])
+        }
+        var runs: [[String: Any]] = []
+        for (index, generator) in generators.enumerated() {
+            #expect(generator.waitForExit(timeout: 30) == 0, "\(generator.standardError)")
+            try generator.standardOutput.write(toFile: "\(directory)/gen-\(index).json", atomically: true, encoding: .utf8)
+            runs.append(try #require(try JSONSerialization.jsonObject(with: Data(generator.standardOutput.utf8)) as? [String: Any]))
+        }
+        for run in runs {
+            #expect((run["latency_histogram"] as? String)?.hasPrefix("HISTF") == true)
+            #expect((run["end"] as? Double ?? 0) - (run["start"] as? Double ?? 0) > 0.9)
+        }
+        let merged = try WSKProcess.run(["bench", "merge", "--json", "--threshold", "errors==0", "\(directory)/gen-0.json", "\(directory)/gen-1.json", "\(directory)/gen-2.json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)) as? [String: Any])
+        let messages = runs.map { $0["messages"] as? Int ?? 0 }.reduce(0, +)
+        #expect(object["messages"] as? Int == messages)
+        #expect(object["connections"] as? Int == 6)
+        let rate = runs.map { $0["messages_per_second"] as? Double ?? 0 }.reduce(0, +)
+        #expect(object["messages_per_second"] as? Double == rate)
+        // The merged histogram holds every echo of the three runs: its max is theirs.
+        let maxima = runs.compactMap { ($0["latency_us"] as? [String: Any])?["max"] as? Double }
+        #expect((object["latency_us"] as? [String: Any])?["max"] as? Double == maxima.max())
+        // Read by the reference Python library: the total count is the sum of the messages.
+        try merged.stdout.write(toFile: "\(directory)/merged.json", atomically: true, encoding: .utf8)
+        let check = try shell(
+            "python3 -c 'import json,sys; from hdrh.histogram import HdrHistogram; r=json.load(open(sys.argv[1])); h=HdrHistogram.decode(r[\"latency_histogram\"]); print(h.get_total_count(), h.get_max_value())' '\(directory)/merged.json'")
+        if check.status == 0 {
+            let fields = check.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            #expect(fields.first == messages, "\(check.stdout)")
+        } else {
+            #expect(check.stderr.contains("No module named"), "the Python check failed for another reason: \(check.stderr)")
+            print("skipped the Python hdrhistogram check: the package is not installed")
+        }
+        // Not a bench result: one line, exit 1.
+        let bad = try WSKProcess.run(["bench", "merge", "/etc/hostname"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("wsk: merge: /etc/hostname is not the output of `wsk bench --json`"), "\(bad.stderr)")
+    }
+
     @Test func unreachableServerFailsWithOneLine() throws {
         let run = try WSKProcess.run(["bench", "-c", "2", "--duration", "1", "ws://127.0.0.1:1/"])
         #expect(run.status == 1)

@@ -14,7 +14,7 @@ struct InstallTests {
         let version = try shell("'\(prefix)/bin/wsk' --version")
         #expect(version.status == 0 && !version.stdout.isEmpty, "\(version.stderr)")
         let pages = try FileManager.default.contentsOfDirectory(atPath: prefix + "/share/man/man1").sorted()
-        #expect(pages == ["wsk.1", "wsk.bench.1", "wsk.connect.1", "wsk.frame-dump.1", "wsk.proxy.1", "wsk.serve-echo.1"])
+        #expect(pages == ["wsk.1", "wsk.bench.1", "wsk.bench.merge.1", "wsk.bench.run.1", "wsk.connect.1", "wsk.frame-dump.1", "wsk.proxy.1", "wsk.serve-echo.1"])
         for page in pages {
             // Rendered without a single warning, and found by name through MANPATH.
             let rendered = try shell("MANWIDTH=80 man -l '\(prefix)/share/man/man1/\(page)' 2>&1 >/dev/null | head -5; MANPATH='\(prefix)/share/man' man -w \(page.dropLast(2))")

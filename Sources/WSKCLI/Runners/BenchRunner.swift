@@ -45,6 +45,23 @@ struct BenchResult: Codable, Equatable {
         enum CodingKeys: String, CodingKey {
             case min, p50, p90, p99, p999 = "p99_9", max, mean
         }
+
+        init(min: Double, p50: Double, p90: Double, p99: Double, p999: Double, max: Double, mean: Double) {
+            (self.min, self.p50, self.p90, self.p99, self.p999, self.max, self.mean) = (min, p50, p90, p99, p999, max, mean)
+        }
+
+        /// The figures of a round-trip histogram in microseconds.
+        init(_ histogram: Histogram<UInt64>) {
+            self.init(
+                min: Double(histogram.min),
+                p50: Double(histogram.valueAtPercentile(50)),
+                p90: Double(histogram.valueAtPercentile(90)),
+                p99: Double(histogram.valueAtPercentile(99)),
+                p999: Double(histogram.valueAtPercentile(99.9)),
+                max: Double(histogram.max),
+                mean: histogram.totalCount > 0 ? (histogram.mean * 10).rounded() / 10 : 0
+            )
+        }
     }
 
     var url: String
@@ -67,8 +84,13 @@ struct BenchResult: Codable, Equatable {
     var endedEarly = false
     /// The --threshold checks, in the order given.
     var thresholds: [ThresholdOutcome] = []
-    /// The round-trip histogram (microseconds), for --hgrm; not in the JSON.
+    /// The round-trip histogram (microseconds), for --hgrm; not in the JSON as such.
     var histogram: Histogram<UInt64>? = nil
+    /// The histogram in HdrHistogram's compressed base64 encoding (`HISTF…`).
+    var histogramEncoded: String? = nil
+    /// The measured window, in seconds since the Unix epoch (UTC).
+    var start: Double? = nil
+    var end: Double? = nil
 
     /// One --threshold and how the run fared against it.
     struct ThresholdOutcome: Codable, Equatable {
@@ -88,6 +110,8 @@ struct BenchResult: Codable, Equatable {
         case errorDetails = "error_details"
         case endedEarly = "ended_early"
         case thresholds
+        case histogramEncoded = "latency_histogram"
+        case start, end
     }
 }
 
@@ -183,6 +207,7 @@ enum BenchRunner {
         }
 
         // Run: warm-up, then the measured window.
+        let wallStart = Date().timeIntervalSince1970
         let start = BenchConnection.now()
         let measureFrom = start + UInt64(plan.warmup * 1e9)
         let measureUntil = measureFrom + UInt64(plan.duration * 1e9)
@@ -263,15 +288,7 @@ enum BenchRunner {
         // The window actually measured (shorter when the run ended early).
         let measured = max(0.001, min(plan.duration, elapsed - plan.warmup))
         let histogram = totals.histogram
-        let latency = BenchResult.Latency(
-            min: Double(histogram.min),
-            p50: Double(histogram.valueAtPercentile(50)),
-            p90: Double(histogram.valueAtPercentile(90)),
-            p99: Double(histogram.valueAtPercentile(99)),
-            p999: Double(histogram.valueAtPercentile(99.9)),
-            max: Double(histogram.max),
-            mean: histogram.totalCount > 0 ? (histogram.mean * 10).rounded() / 10 : 0
-        )
+        let latency = BenchResult.Latency(histogram)
         var result = BenchResult(
             url: plan.url.description,
             connections: plan.connections,
@@ -290,6 +307,9 @@ enum BenchRunner {
             endedEarly: endedEarly
         )
         result.histogram = histogram
+        result.histogramEncoded = HistogramCodec.encode(histogram)
+        result.start = ((wallStart + plan.warmup) * 1000).rounded() / 1000
+        result.end = ((wallStart + plan.warmup + (endedEarly ? measured : plan.duration)) * 1000).rounded() / 1000
         return result
     }
 

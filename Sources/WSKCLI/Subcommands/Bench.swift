@@ -5,11 +5,32 @@ import WSKCompression
 import WSKCore
 import WSKNIO
 
-/// `wsk bench URL`: a load generator for echo servers with honest latency percentiles.
-public struct Bench: WSKCommand {
+/// `wsk bench`: `run` (the default: `wsk bench URL`) and `merge`.
+public struct Bench: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Load-test a WebSocket echo server: throughput and round-trip latency percentiles.",
+        discussion: """
+            `wsk bench URL …` runs a load test (the `run` subcommand, the default); \
+            `wsk bench merge A.json B.json …` merges the --json results of several generators.
+
+            EXAMPLES:
+              wsk bench -c 100 -s 16KiB -d 8 --duration 10 ws://127.0.0.1:9001/
+              wsk bench --json --start-at 1796150000 ws://server:9001/ > gen-a.json
+              wsk bench merge gen-a.json gen-b.json
+            """,
+        subcommands: [BenchRun.self, BenchMerge.self],
+        defaultSubcommand: BenchRun.self
+    )
+
+    public init() {}
+}
+
+/// `wsk bench [run] URL`: a load generator for echo servers with honest latency percentiles.
+public struct BenchRun: WSKCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Load-test a WebSocket echo server (the default: `wsk bench URL`).",
         discussion: """
             Opens the connections, then keeps --depth messages in flight on each (closed \
             loop: a message is sent as soon as an echo arrives), or with --rate sends at a \
@@ -25,13 +46,21 @@ public struct Bench: WSKCommand {
             Compression is off unless --compression is given. Progress goes to stderr on a \
             terminal; the report goes to stdout (--json for one JSON object).
 
-            EXIT STATUS: 0 the run completed without errors; 1 a connection failed, an echo \
-            was wrong, or the server closed a connection; 64 a malformed argument.
+            --json carries the round-trip histogram in HdrHistogram's compressed encoding \
+            ("latency_histogram", readable by the HdrHistogram libraries) and the measured \
+            window ("start", "end", Unix seconds): `wsk bench merge` adds the runs of several \
+            generators exactly.
+
+            EXIT STATUS: 0 the run completed without errors and met every --threshold; 1 a \
+            connection failed, an echo was wrong, or the server closed every connection; 2 a \
+            --threshold was violated; 64 a malformed argument.
 
             EXAMPLES:
               wsk bench ws://127.0.0.1:9001/
               wsk bench -c 100 -s 16KiB -d 8 --duration 10 ws://127.0.0.1:9001/
               wsk bench -c 50 --rate 20000 --duration 30 --json ws://127.0.0.1:9001/ > run.json
+              wsk bench -c 100 --threshold 'p99<2ms' --threshold 'errors==0' ws://127.0.0.1:9001/
+              wsk bench merge gen-a.json gen-b.json
             """
     )
 
