@@ -32,7 +32,7 @@ function __wsk_parse_tokens -S
             __wsk_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'run'
-                __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'threads=' 'json' 'threshold=+' 'hgrm=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
+                __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'threads=' 'json' 'threshold=+' 'hgrm=' 'svg=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
             case 'merge'
                 __wsk_parse_subcommand -r 1 'json' 'threshold=+' 'version' 'h/help'
             end
@@ -227,6 +227,7 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk b
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" json' -l 'json' -d 'Print the result as one JSON object.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run"' -l 'threshold' -d 'A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages; OP is <, <=, >, >=, == or !=. A violated one exits 2.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" hgrm' -l 'hgrm' -d 'Also write the round-trip latency distribution in HdrHistogram\'s percentile text format (.hgrm, values in milliseconds) to this file.' -rF
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" svg' -l 'svg' -d 'Also write a latency-by-percentile plot (self-contained SVG, log scale like HdrHistogram\'s plotter) to this file.' -rF
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" start-at' -l 'start-at' -d 'Wait until this time before connecting (Unix seconds, or an RFC 3339 time such as 2026-12-01T18:00:00Z), so generators on several hosts start together.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" verify' -l 'verify' -d 'Compare every byte of every echo (default: the length, the sequence number at its start and its last byte).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" progress' -l 'progress' -d 'Show progress on stderr (default: when stderr is a terminal).'

@@ -143,6 +143,30 @@ struct BenchTests {
         #expect(violated.stdout.contains("             p99<60s: ok (measured "), "\(violated.stdout)")
     }
 
+    @Test func theSVGPlotIsWellFormedAndRendersInChromium() throws {
+        let server = try EchoServerProcess()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-svg-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try WSKProcess.run(["bench", "-c", "2", "--duration", "1", "--warmup", "0.2", "--svg", "\(directory)/plot.svg", "ws://127.0.0.1:\(server.port)/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let svg = try String(contentsOfFile: "\(directory)/plot.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(svg.contains("wsk bench ws://127.0.0.1:\(server.port)/ — 2 connections, 16 B, depth 1"), "\(svg.prefix(400))")
+        let polyline = try #require(svg.split(separator: "\n").first { $0.hasPrefix("<polyline") })
+        #expect(polyline.split(separator: " ").count > 10, "a curve of several points: \(polyline)")
+        let parsed = try shell("python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1]); print(\"ok\")' '\(directory)/plot.svg'")
+        #expect(parsed.stdout == "ok\n", "not well-formed XML: \(parsed.stderr)")
+        // Rendered by a real browser.
+        let chromium = try shell("command -v chromium || command -v chromium-browser")
+        guard chromium.status == 0 else {
+            print("skipped rendering the plot: no chromium on this machine")
+            return
+        }
+        let shot = try shell("timeout 60 chromium --headless --no-sandbox --disable-gpu --screenshot='\(directory)/plot.png' --window-size=900,500 'file://\(directory)/plot.svg' 2>/dev/null; stat -c %s '\(directory)/plot.png'")
+        #expect((Int(shot.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 5000, "\(shot.stdout) \(shot.stderr)")
+    }
+
     @Test func threeGeneratorsStartedTogetherMergeToTheirSum() throws {
         let server = try EchoServerProcess()
         let url = "ws://127.0.0.1:\(server.port)/"

@@ -103,6 +103,9 @@ public struct BenchRun: WSKCommand {
     @Option(help: ArgumentHelp("Also write the round-trip latency distribution in HdrHistogram's percentile text format (.hgrm, values in milliseconds) to this file.", valueName: "file"), completion: .file())
     var hgrm: String?
 
+    @Option(help: ArgumentHelp("Also write a latency-by-percentile plot (self-contained SVG, log scale like HdrHistogram's plotter) to this file.", valueName: "file"), completion: .file())
+    var svg: String?
+
     @Option(help: ArgumentHelp("Wait until this time before connecting (Unix seconds, or an RFC 3339 time such as 2026-12-01T18:00:00Z), so generators on several hosts start together.", valueName: "time"))
     var startAt: String?
 
@@ -194,6 +197,13 @@ public struct BenchRun: WSKCommand {
                 try text.write(toFile: hgrm, atomically: true, encoding: .utf8)
             } catch {
                 throw UserFacingError("--hgrm", "cannot write \(hgrm): \(UserFacingError.describe(error))")
+            }
+        }
+        if let svg, let histogram = result.histogram {
+            do {
+                try BenchPlot.svg(result, histogram: histogram).write(toFile: svg, atomically: true, encoding: .utf8)
+            } catch {
+                throw UserFacingError("--svg", "cannot write \(svg): \(UserFacingError.describe(error))")
             }
         }
         if json {
