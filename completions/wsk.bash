@@ -466,7 +466,7 @@ _wsk_bench_run() {
     repeating_flags=()
     non_repeating_flags=(--binary --compression --json --verify --progress --no-progress -k --insecure --version -h --help)
     repeating_options=(--threshold -H --header --subprotocol)
-    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --threads --hgrm --svg --start-at --origin --auth --cacert --cert --key --tls-server-name)
+    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --connect-rate --ramp-up --threads --hgrm --svg --start-at --origin --auth --cacert --cert --key --tls-server-name)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
@@ -487,6 +487,12 @@ _wsk_bench_run() {
         return
         ;;
     '--warmup')
+        return
+        ;;
+    '--connect-rate')
+        return
+        ;;
+    '--ramp-up')
         return
         ;;
     '--threads')

@@ -32,7 +32,7 @@ function __wsk_parse_tokens -S
             __wsk_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'run'
-                __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'threads=' 'json' 'threshold=+' 'hgrm=' 'svg=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
+                __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'connect-rate=' 'ramp-up=' 'threads=' 'json' 'threshold=+' 'hgrm=' 'svg=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
             case 'merge'
                 __wsk_parse_subcommand -r 1 'json' 'threshold=+' 'version' 'h/help'
             end
@@ -223,6 +223,8 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk b
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" warmup' -l 'warmup' -d 'Seconds to run before measuring.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" binary' -l 'binary' -d 'Send binary messages (default: text).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" compression' -l 'compression' -d 'Offer permessage-deflate (default: off, to measure the transport).'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" connect-rate' -l 'connect-rate' -d 'Open connections at this many per second (default: as fast as 64 handshakes in flight allow).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" ramp-up' -l 'ramp-up' -d 'Spread the connections\' opening over this many seconds (--connect-rate = connections / seconds).' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" threads' -l 'threads' -d 'Event-loop threads.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" json' -l 'json' -d 'Print the result as one JSON object.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run"' -l 'threshold' -d 'A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages; OP is <, <=, >, >=, == or !=. A violated one exits 2.' -rfka ''

@@ -143,6 +143,27 @@ struct BenchTests {
         #expect(violated.stdout.contains("             p99<60s: ok (measured "), "\(violated.stdout)")
     }
 
+    @Test func aRampUpSpreadsTheConnectionsAndHandshakesAreMeasured() throws {
+        let server = try EchoServerProcess()
+        let run = try WSKProcess.run(["bench", "-c", "5", "--ramp-up", "0.5", "--duration", "0.5", "--warmup", "0.1", "--json", "ws://127.0.0.1:\(server.port)/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let handshake = try #require(object["handshake_us"] as? [String: Any])
+        #expect((handshake["p50"] as? Double ?? 0) > 0 && (handshake["max"] as? Double ?? 0) >= (handshake["p50"] as? Double ?? 0))
+        // The server saw the five opens spread over the ramp: connection n starts n/10 s in,
+        // so the last opened at least 0.35 s after the first (pacing can only add time).
+        #expect(server.process.waitForOutput { _, err in err.components(separatedBy: " open ").count - 1 == 5 }, "\(server.log)")
+        let times = server.log.split(separator: "\n").filter { $0.contains(" open ") }.compactMap { line -> Double? in
+            // 2026-12-01T18:00:00.123Z: seconds within the day are enough here.
+            let clock = line.split(separator: "T").dropFirst().first?.prefix(12) ?? ""
+            let parts = clock.split(separator: ":")
+            guard parts.count == 3, let h = Double(parts[0]), let m = Double(parts[1]), let sec = Double(parts[2]) else { return nil }
+            return h * 3600 + m * 60 + sec
+        }
+        #expect(times.count == 5)
+        #expect((times.max() ?? 0) - (times.min() ?? 0) >= 0.35, "\(times)")
+    }
+
     @Test func theSVGPlotIsWellFormedAndRendersInChromium() throws {
         let server = try EchoServerProcess()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-svg-\(UUID().uuidString)").path
@@ -233,6 +254,9 @@ struct BenchTests {
         (["bench", "ws://h", "--threshold", "p42<2ms"], "unknown metric 'p42'"),
         (["bench", "ws://h", "--threshold", "p99~2ms"], "--threshold"),
         (["bench", "ws://h", "--start-at", "tomorrow-ish"], "--start-at"),
+        (["bench", "ws://h", "--connect-rate", "-1"], "--connect-rate"),
+        (["bench", "ws://h", "--ramp-up", "0"], "--ramp-up"),
+        (["bench", "ws://h", "--ramp-up", "1", "--connect-rate", "5"], "give one"),
     ])
     func malformedArgumentsNameTheFlag(arguments: [String], flag: String) throws {
         let result = try WSKProcess.run(arguments)

@@ -29,6 +29,9 @@ struct BenchPlan: Sendable {
     var progress: Bool
     /// Compare every byte of every echo.
     var verify = false
+    /// New connections per second while connecting (--connect-rate, --ramp-up); nil: as
+    /// fast as 64 concurrent handshakes allow.
+    var connectRate: Double? = nil
 }
 
 /// What the run measured; encoded as the `--json` output.
@@ -84,6 +87,8 @@ struct BenchResult: Codable, Equatable {
     var endedEarly = false
     /// The --threshold checks, in the order given.
     var thresholds: [ThresholdOutcome] = []
+    /// Opening handshake times (TCP connect, TLS, HTTP upgrade together), microseconds.
+    var handshakeMicroseconds: Latency? = nil
     /// The round-trip histogram (microseconds), for --hgrm; not in the JSON as such.
     var histogram: Histogram<UInt64>? = nil
     /// The histogram in HdrHistogram's compressed base64 encoding (`HISTF…`).
@@ -112,6 +117,7 @@ struct BenchResult: Codable, Equatable {
         case thresholds
         case histogramEncoded = "latency_histogram"
         case start, end
+        case handshakeMicroseconds = "handshake_us"
     }
 }
 
@@ -183,22 +189,32 @@ enum BenchRunner {
         }
         let frozenRecorders = recorders
         let failures = NIOLockedValueBox<[String]>([])
+        let handshakes = NIOLockedValueBox(Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three))
+        let connectStart = Date()
         await withTaskGroup(of: Void.self) { tasks in
             var next = 0
-            func add() {
+            func add() async {
                 guard next < connections.count else { return }
+                if let rate = plan.connectRate {
+                    // Paced: connection n starts n/rate seconds after the first.
+                    let due = Double(next) / rate - Date().timeIntervalSince(connectStart)
+                    if due > 0 { try? await Task.sleep(nanoseconds: UInt64(due * 1e9)) }
+                }
                 let connection = connections[next]
                 next += 1
                 tasks.addTask {
+                    let began = BenchConnection.now()
                     do {
                         _ = try await WebSocketClient.connect(to: plan.url, configuration: plan.client, group: group, delegate: connection)
+                        let took = max(1, (BenchConnection.now() - began) / 1000)
+                        handshakes.withLockedValue { _ = $0.record(took) }
                     } catch {
                         failures.withLockedValue { $0.append(UserFacingError.describe(error)) }
                     }
                 }
             }
-            for _ in 0..<min(64, connections.count) { add() }
-            while await tasks.next() != nil { add() }
+            for _ in 0..<min(64, connections.count) { await add() }
+            while await tasks.next() != nil { await add() }
         }
         if let first = failures.withLockedValue({ $0.first }) {
             let count = failures.withLockedValue { $0.count }
@@ -308,6 +324,7 @@ enum BenchRunner {
         )
         result.histogram = histogram
         result.histogramEncoded = HistogramCodec.encode(histogram)
+        result.handshakeMicroseconds = BenchResult.Latency(handshakes.withLockedValue { $0 })
         result.start = ((wallStart + plan.warmup) * 1000).rounded() / 1000
         result.end = ((wallStart + plan.warmup + (endedEarly ? measured : plan.duration)) * 1000).rounded() / 1000
         return result
@@ -359,6 +376,7 @@ enum BenchRunner {
                 + (result.rate.map { "fixed rate \(grouped($0)) msgs/s" } ?? "depth \(result.depth)") + ", \(Seconds(result.seconds)) measured",
             "  messages   \(grouped(Double(result.messages)))  (\(grouped(result.messagesPerSecond)) msgs/s, \(bytes(result.bytesPerSecond)) each way)",
             "  latency    p50 \(duration(l.p50))  p90 \(duration(l.p90))  p99 \(duration(l.p99))  p99.9 \(duration(l.p999))  max \(duration(l.max))",
+            "  handshake  " + (result.handshakeMicroseconds.map { "p50 \(duration($0.p50))  p99 \(duration($0.p99))  max \(duration($0.max))  (TCP, TLS and upgrade, per connection)" } ?? "-"),
             "  errors     \(result.errors)" + (result.behindSchedule > 0 ? "  (\(grouped(Double(result.behindSchedule))) sends skipped: the server fell behind the rate)" : ""),
         ]
         if result.messages == 0 { lines.append("  no echo arrived in the measured window") }

@@ -91,6 +91,12 @@ public struct BenchRun: WSKCommand {
     @Flag(help: "Offer permessage-deflate (default: off, to measure the transport).")
     var compression = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Open connections at this many per second (default: as fast as 64 handshakes in flight allow).", valueName: "n"))
+    var connectRate: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Spread the connections' opening over this many seconds (--connect-rate = connections / seconds).", valueName: "seconds"))
+    var rampUp: Seconds?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Event-loop threads.", valueName: "n"))
     var threads = System.coreCount
 
@@ -132,6 +138,9 @@ public struct BenchRun: WSKCommand {
         guard duration.value > 0 else { throw ValidationError("--duration must be more than 0 seconds") }
         guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024, got \(threads)") }
         for text in threshold { _ = try BenchThreshold(parsing: text) }
+        if let connectRate, !(connectRate > 0 && connectRate <= 1_000_000) { throw ValidationError("--connect-rate must be a positive number of connections per second, got \(connectRate)") }
+        if let rampUp, !(rampUp.value > 0) { throw ValidationError("--ramp-up must be more than 0 seconds") }
+        if connectRate != nil && rampUp != nil { throw ValidationError("--connect-rate and --ramp-up say the same thing: give one") }
         if let startAt { _ = try Self.startTime(startAt) }
     }
 
@@ -185,7 +194,8 @@ public struct BenchRun: WSKCommand {
             rate: rate,
             threads: threads,
             progress: progress ?? Terminal.isTTY(2),
-            verify: verify
+            verify: verify,
+            connectRate: connectRate ?? rampUp.map { Double(connections) / $0.value }
         )
         var result = try await BenchRunner.run(plan)
         result.thresholds = thresholds.map { $0.check(result) }
