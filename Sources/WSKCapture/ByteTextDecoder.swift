@@ -136,12 +136,14 @@ public enum ByteTextDecoder {
         // -A; hexdump -C's hex. The first radix whose offsets add up wins.
         // Tried in order of likelihood, so an error names the likeliest reading: seven
         // digits is od's default (octal); six od -A x, eight hexdump -C.
-        let radixes = rest.hasPrefix("  ") && !rest.hasPrefix("   ") && firstToken.count == 4
-            ? [16] : (firstToken.count == 7 ? [8, 10, 16] : [16, 10, 8])
+        let isTshark = rest.hasPrefix("  ") && !rest.hasPrefix("   ") && firstToken.count == 4
+        let radixes = isTshark ? [16] : (firstToken.count == 7 ? [8, 10, 16] : [16, 10, 8])
         var firstError: DecodeError? = nil
         for radix in radixes {
             do {
-                return try decodeOffsetDump(lines, radix: radix)
+                // tshark -x's ASCII column has no delimiter: only the 16 byte columns
+                // (after the offset and two spaces) are hex.
+                return try decodeOffsetDump(lines, radix: radix, hexColumns: isTshark ? 2 + 16 * 3 : nil)
             } catch {
                 if firstError == nil { firstError = error }
             }
@@ -149,10 +151,10 @@ public enum ByteTextDecoder {
         throw firstError!
     }
 
-    static func decodeOffsetDump(_ lines: [Substring], radix: Int) throws(DecodeError) -> [UInt8] {
+    static func decodeOffsetDump(_ lines: [Substring], radix: Int, hexColumns: Int?) throws(DecodeError) -> [UInt8] {
         var parsed: [DumpLine] = []
         for (number, line) in lines.enumerated() {
-            parsed.append(try dumpLine(line, radix: radix, number: number + 1))
+            parsed.append(try dumpLine(line, radix: radix, number: number + 1, hexColumns: hexColumns))
         }
         // Expand "*": the previous line repeats up to the next line's offset.
         var bytes: [UInt8] = []
@@ -189,7 +191,7 @@ public enum ByteTextDecoder {
         return bytes
     }
 
-    static func dumpLine(_ line: Substring, radix: Int, number: Int) throws(DecodeError) -> DumpLine {
+    static func dumpLine(_ line: Substring, radix: Int, number: Int, hexColumns: Int? = nil) throws(DecodeError) -> DumpLine {
         let trimmed = line.drop { $0 == " " }
         if trimmed == "*" { return .repeatMark }
         let token = trimmed.prefix { !$0.isWhitespace }
@@ -197,11 +199,12 @@ public enum ByteTextDecoder {
             throw DecodeError(description: "line \(number) does not start with an offset like the first line's")
         }
         var rest = trimmed.dropFirst(token.count)
+        if let hexColumns { rest = rest.prefix(hexColumns) }
         if rest.allSatisfy(\.isWhitespace) { return .offsetOnly(offset) }
         // Drop the ASCII column: "  >…<" (od -t x1z), "  |…|" (hexdump -C), or anything
         // after the byte groups (tshark -x).
         var bytes: [UInt8] = []
-        while true {
+        while bytes.count < 16 {  // every one of these dumps has at most 16 bytes a line
             rest = rest.drop { $0 == " " }
             guard rest.count >= 2 else { break }
             let pair = rest.prefix(2)

@@ -46,6 +46,9 @@ import Testing
     @Test func tsharkHexDumpsDecode() throws {
         let dump = "0000  81 05 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f 81 05   ..Hello..Hello..\n0010  48 65 6c 6c 6f                                    Hello\n"
         #expect(try ByteTextDecoder.decodeHex(dump) == Array(Self.sixFrames.prefix(21)))
+        // An ASCII column that looks like hex ("ab cd") is not read as bytes.
+        let asciiLikeHex = "0000  61 62 20 63 64 61 62 20 63 64 61 62 20 63 64 61   ab cdab cdab cda\n0010  62 20 63 64                                       b cd\n"
+        #expect(try ByteTextDecoder.decodeHex(asciiLikeHex) == Array("ab cdab cdab cdab cd".utf8))
     }
 
     @Test func aDumpWithALineMissingOrWordsIsRefusedNotMisread() {
