@@ -113,6 +113,17 @@ public enum ByteTextDecoder {
         case repeatMark
     }
 
+    /// The most bytes `*` lines may expand a dump to (a hostile offset must not make the
+    /// decoder allocate without bound).
+    static let maxExpandedDump = 256 << 20
+
+    /// Whether `character` is an ASCII hex digit (Character.isHexDigit also accepts the
+    /// fullwidth forms, which UInt8(_:radix:) does not).
+    static func isASCIIHex(_ character: Character) -> Bool {
+        guard let ascii = character.asciiValue else { return false }
+        return (0x30...0x39).contains(ascii) || (0x41...0x46).contains(ascii) || (0x61...0x66).contains(ascii)
+    }
+
     /// Decodes a dump whose first line starts with a zero offset, or returns `nil` for
     /// any other text (then read as plain hex, xxd or hexdump -C).
     static func decodeOffsetDump(_ text: String) throws(DecodeError) -> [UInt8]? {
@@ -128,10 +139,10 @@ public enum ByteTextDecoder {
         let tokens = rest.split(separator: " ", omittingEmptySubsequences: true)
         // od -x prints 4-digit words, plain od 6-digit octal words: host-order 16-bit
         // words, not bytes in order.
-        if let word = tokens.first, (word.count == 4 || word.count == 6), word.allSatisfy(\.isHexDigit) {
+        if let word = tokens.first, (word.count == 4 || word.count == 6), word.allSatisfy(Self.isASCIIHex) {
             throw DecodeError(description: "this looks like od word output (od -x or plain od): 16-bit words in host byte order, not bytes; use od -A x -t x1, xxd or hexdump -C")
         }
-        guard tokens.first.map({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) }) == true else { return nil }
+        guard tokens.first.map({ $0.count == 2 && $0.allSatisfy(Self.isASCIIHex) }) == true else { return nil }
         // The offsets' radix: tshark's is hex; od's octal by default, hex or decimal with
         // -A; hexdump -C's hex. The first radix whose offsets add up wins.
         // Tried in order of likelihood, so an error names the likeliest reading: seven
@@ -176,6 +187,9 @@ public enum ByteTextDecoder {
                 guard !previous.isEmpty, offset >= bytes.count, (offset - bytes.count) % previous.count == 0 else {
                     throw DecodeError(description: "a '*' line (repeated lines) does not fit the offsets around it (line \(index + 1))")
                 }
+                guard offset <= Self.maxExpandedDump else {
+                    throw DecodeError(description: "the '*' line on line \(index) would expand the dump to \(offset) bytes, more than \(Self.maxExpandedDump)")
+                }
                 for _ in 0..<((offset - bytes.count) / previous.count) { bytes += previous }
                 pendingRepeat = false
             }
@@ -209,7 +223,7 @@ public enum ByteTextDecoder {
             guard rest.count >= 2 else { break }
             let pair = rest.prefix(2)
             let after = rest.dropFirst(2)
-            guard pair.allSatisfy(\.isHexDigit), after.first.map({ $0 == " " }) ?? true else { break }
+            guard pair.allSatisfy(Self.isASCIIHex), after.first.map({ $0 == " " }) ?? true else { break }
             bytes.append(UInt8(pair, radix: 16)!)
             // Two or more spaces end the groups in tshark -x and od z output; hexdump -C
             // has a double space in the middle, so keep going while a pair follows.

@@ -58,6 +58,10 @@ import Testing
             try ByteTextDecoder.decodeHex(lines.joined(separator: "\n"))
         }
         #expect(throws: ByteTextDecoder.DecodeError.self) { try ByteTextDecoder.decodeHex(Self.odWords) }
+        // A '*' whose next offset is huge is refused, not expanded to a gigabyte.
+        #expect(throws: ByteTextDecoder.DecodeError.self) { try ByteTextDecoder.decodeHex("0000000 00\n*\n7777777777\n") }
+        // Fullwidth digits pass Character.isHexDigit but are not hex bytes: refused, no trap.
+        #expect(throws: ByteTextDecoder.DecodeError.self) { try ByteTextDecoder.decodeHex("0000 ０１ ０２\n") }
         let cut = Self.hexdumpRepeat.split(separator: "\n").dropLast().joined(separator: "\n")
         #expect(throws: ByteTextDecoder.DecodeError.self) { try ByteTextDecoder.decodeHex(cut) }
     }
