@@ -61,7 +61,15 @@ else
     total=$(grep -oE '^[✔✘━] Test run with [0-9]+ tests?' <<<"$clean" | grep -oE '[0-9]+' | awk '{ sum += $1 } END { print sum + 0 }')
     if ((total != passed + failed + skipped)); then
         echo "tests: counted $((passed + failed + skipped)) Swift Testing results but the run reports $total tests" >&2
-        status=1
+        # Result lines can go missing from a log (under heavy load a CI log lost 107 of
+        # 428 while the run itself finished). The run's own closing line is then the
+        # authority: it passes only if Swift Testing says every test passed and no failure
+        # line was seen; a failed or missing closing line fails as before.
+        if ((run_failed == 0 && failed == 0 && run_passed > 0 && total > passed + failed + skipped)); then
+            echo "tests: $total passed per Swift Testing's own summary ($((total - passed - failed - skipped)) result lines missing from the log), 0 failed"
+        else
+            status=1
+        fi
     fi
 fi
 if ((failed + xc_failed > 0 || run_failed > 0)); then
