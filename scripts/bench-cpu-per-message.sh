@@ -9,6 +9,7 @@
 #
 # With no binary, builds and measures this checkout's release wsk. Compare two builds:
 #   scripts/bench-cpu-per-message.sh 5 3 /tmp/wsk-before .build/release/wsk
+#   CONFIGS='100 16 18 8;1 16 18 1' scripts/bench-cpu-per-message.sh 5 3 .build/release/wsk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
@@ -60,15 +61,20 @@ measure() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 port=9311
-for config in "100 16 18" "100 16k 16402"; do
-    read -r connections size raw <<<"$config"
-    echo "== $connections connections x $size B, binary, depth 1 =="
+# CONFIGS overrides the shapes: "CONNECTIONS SIZE RAW_SIZE DEPTH" each (RAW_SIZE: the same
+# message with its WebSocket header, for the TCP floor).
+configs=${CONFIGS:-"100 16 18 1;100 16k 16402 1"}
+IFS=';' read -ra shapes <<<"$configs"
+for config in "${shapes[@]}"; do
+    read -r connections size raw depth <<<"$config"
+    depth=${depth:-1}
+    echo "== $connections connections x $size B, binary, depth $depth =="
     taskset -c 0 "$work/tcp-echo-server" $port >/dev/null 2>&1 &
     server=$!
     wait_for_port $port
     results=()
     for _ in $(seq 1 "$repeats"); do
-        line=$(measure "tcp-echo (floor) ${raw} B" $server "$work/tcp-pingpong" -p $port -c "$connections" -s "$raw" -n 1 -d "$seconds" -w "$warmup")
+        line=$(measure "tcp-echo (floor) ${raw} B" $server "$work/tcp-pingpong" -p $port -c "$connections" -s "$raw" -n "$depth" -d "$seconds" -w "$warmup")
         echo "$line"
         results+=("$(echo "$line" | grep -oE '[0-9.]+ us' | grep -oE '[0-9.]+')")
     done
@@ -81,7 +87,7 @@ for config in "100 16 18" "100 16k 16402"; do
         wait_for_port $port
         results=()
         for _ in $(seq 1 "$repeats"); do
-            line=$(measure "$binary" $server "$work/wsload" -b -c "$connections" -s "$size" -d 1 -t "$seconds" -w "$warmup" "ws://127.0.0.1:$port/")
+            line=$(measure "$binary" $server "$work/wsload" -b -c "$connections" -s "$size" -d "$depth" -t "$seconds" -w "$warmup" "ws://127.0.0.1:$port/")
             echo "$line"
             results+=("$(echo "$line" | grep -oE '[0-9.]+ us' | grep -oE '[0-9.]+')")
         done
