@@ -21,13 +21,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cc -O2 -shared -fPIC -o "$work/malloc-count.so" scripts/tools/malloc-count.c -ldl
 cc -O2 -o "$work/wsload" "$shared/tools/wsload.c"
 
-wait_for_port() {
-    for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.05
-    done
-    return 1
-}
+source scripts/lib/bench-common.sh
 
 snapshot() {  # PID FILE: the allocation count so far
     rm -f "$2"

@@ -31,13 +31,7 @@ ticks_per_second=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-wait_for_port() {
-    for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.05
-    done
-    return 1
-}
+source scripts/lib/bench-common.sh
 
 # measure NAME PID GENERATOR-COMMAND...: prints µs of server CPU per message.
 measure() {

@@ -67,36 +67,8 @@ struct FrameFormatter {
     func leftColumns(_ position: StreamPosition) -> String {
         let offset = pad(String(position.offset), 8, left: true)
         let writer = position.writer == .client ? color.cyan("client") : color.magenta("server")
-        let time = position.time.map { color.dim(Self.clockTime($0)) + " " } ?? ""
+        let time = position.time.map { color.dim(CaptureTime.clock($0)) + " " } ?? ""
         return connectionPrefix(position.connection) + time + color.dim(offset) + "  " + writer
-    }
-
-    /// `HH:MM:SS.mmmuuu` (UTC) of a capture time, as tshark's time column shows it.
-    static func clockTime(_ nanoseconds: Int64) -> String {
-        let seconds = nanoseconds / 1_000_000_000
-        let micros = (nanoseconds % 1_000_000_000) / 1000
-        let day = ((seconds % 86_400) + 86_400) % 86_400
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let fraction = String(micros)
-        return "\(two(day / 3600)):\(two(day / 60 % 60)):\(two(day % 60)).\(String(repeating: "0", count: max(0, 6 - fraction.count)) + fraction)"
-    }
-
-    /// RFC 3339 UTC with microseconds, for JSON.
-    static func isoTime(_ nanoseconds: Int64) -> String {
-        let seconds = nanoseconds / 1_000_000_000
-        var days = seconds / 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(clockTime(nanoseconds))Z"
     }
 
     func frameLine(_ record: FrameRecord) -> String {
@@ -226,6 +198,20 @@ struct FrameFormatter {
         return shown < bytes.count ? out + " …" : out
     }
 
+    /// How many payload bytes a preview shows (all with `full`).
+    func shownLimit(count: Int, isText: Bool) -> Int {
+        full ? count : min(count, isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
+    }
+
+    /// The text shown for a payload cut at `limit`, backed off to a character boundary.
+    func shownText(_ payload: ByteBufferView, limit: Int) -> ByteBufferView.SubSequence {
+        var end = limit
+        if end < payload.count {
+            while end > 0 && payload[payload.startIndex + end] & 0xC0 == 0x80 { end -= 1 }
+        }
+        return payload.prefix(end)
+    }
+
     func escape(_ text: String) -> String {
         JSONObject.escape(text, controls: .visible)
     }
@@ -330,7 +316,7 @@ struct FrameFormatter {
 
     func addPosition(_ position: StreamPosition, to object: inout JSONObject) {
         if let connection = position.connection { object.int("connection", connection) }
-        if let time = position.time { object.string("time", Self.isoTime(time)) }
+        if let time = position.time { object.string("time", CaptureTime.rfc3339(time)) }
         object.string("direction", position.writer.description)
         object.int("offset", position.offset)
     }
@@ -360,192 +346,11 @@ struct FrameFormatter {
     /// `payload_truncated`.
     func addPayload(_ payload: ByteBuffer, isText: Bool, to object: inout JSONObject, totalLength: Int? = nil) {
         let bytes = payload.readableBytesView
-        let limit = full ? bytes.count : min(bytes.count, isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
+        let limit = shownLimit(count: bytes.count, isText: isText)
         object.string("payload_hex", ByteText.hex(bytes.prefix(limit)))
         if isText {
-            var end = limit
-            if end < bytes.count {
-                while end > 0 && bytes[bytes.startIndex + end] & 0xC0 == 0x80 { end -= 1 }
-            }
-            object.string("payload_text", String(decoding: bytes.prefix(end), as: UTF8.self))
+            object.string("payload_text", String(decoding: shownText(bytes, limit: limit), as: UTF8.self))
         }
         object.bool("payload_truncated", limit < (totalLength ?? bytes.count))
-    }
-
-    // MARK: - JSON for frames, as bytes
-
-    /// Whether ``writeFrameJSON(_:into:)`` writes this frame exactly as ``json(_:)`` would:
-    /// no violations and not a close frame (those take the general path).
-    func canWriteFrameJSONFast(_ record: FrameRecord) -> Bool {
-        record.violations.isEmpty && record.frame.opcode != .close
-    }
-
-    /// The most bytes ``writeFrameJSON(_:into:)`` writes for `record` (its quoted text
-    /// when that is not plain ASCII).
-    func frameJSONLimit(_ record: FrameRecord, quotedText: [UInt8]?) -> Int {
-        let payload = record.frame.payload.readableBytes
-        let shown = full ? payload : min(payload, record.isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
-        return 400 + 2 * shown + (quotedText?.count ?? shown + 2)
-    }
-
-    /// The JSON string of a text frame's shown text when it needs escaping (not plain
-    /// printable ASCII without quotes or backslashes), else `nil`.
-    func frameJSONQuotedText(_ record: FrameRecord) -> [UInt8]? {
-        guard record.isText else { return nil }
-        let shown = shownText(record.frame.payload.readableBytesView, limit: shownLimit(record))
-        if shown.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) { return nil }
-        return Array(JSONObject.quote(String(decoding: shown, as: UTF8.self)).utf8)
-    }
-
-    func shownLimit(_ record: FrameRecord) -> Int {
-        let count = record.frame.payload.readableBytes
-        return full ? count : min(count, record.isText ? Self.textPreviewBytes : Self.hexPreviewBytes)
-    }
-
-    /// The text shown for a payload cut at `limit`, backed off to a character boundary.
-    func shownText(_ payload: ByteBufferView, limit: Int) -> ByteBufferView.SubSequence {
-        var end = limit
-        if end < payload.count {
-            while end > 0 && payload[payload.startIndex + end] & 0xC0 == 0x80 { end -= 1 }
-        }
-        return payload.prefix(end)
-    }
-
-    /// Writes ``json(_:)`` of a frame, byte for byte the same, without building strings
-    /// (frame-dump --json spends its time here).
-    func writeFrameJSON(_ record: FrameRecord, into output: OutputBuffer) {
-        let quoted = frameJSONQuotedText(record)
-        output.line(maxBytes: frameJSONLimit(record, quotedText: quoted)) { out in
-            var writer = JSONBytes(out: out)
-            writeFrameJSON(record, quotedText: quoted, into: &writer)
-            return writer.count
-        }
-    }
-
-    /// For tests: the frame's JSON as bytes.
-    func writeFrameJSON(_ record: FrameRecord, into bytes: inout [UInt8]) {
-        let quoted = frameJSONQuotedText(record)
-        let limit = frameJSONLimit(record, quotedText: quoted)
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: limit))
-        let written = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
-            var writer = JSONBytes(out: buffer.baseAddress! + start)
-            writeFrameJSON(record, quotedText: quoted, into: &writer)
-            return writer.count
-        }
-        bytes.removeLast(limit - written)
-    }
-
-    func writeFrameJSON(_ record: FrameRecord, quotedText: [UInt8]?, into w: inout JSONBytes) {
-        let frame = record.frame
-        let payload = frame.payload.readableBytesView
-        let position = record.position
-        w.raw("{\"type\":\"frame\"")
-        if let connection = position.connection {
-            w.raw(",\"connection\":")
-            w.int(connection)
-        }
-        if let time = position.time {
-            w.raw(",\"time\":\"")
-            w.bytes(Self.isoTime(time).utf8)
-            w.raw("\"")
-        }
-        position.writer == .client ? w.raw(",\"direction\":\"client\",\"offset\":") : w.raw(",\"direction\":\"server\",\"offset\":")
-        w.int(position.offset)
-        w.raw(frame.isFinal ? ",\"fin\":true,\"rsv1\":" : ",\"fin\":false,\"rsv1\":")
-        let bits = frame.reservedBits
-        w.raw(bits.contains(.rsv1) ? "true,\"rsv2\":" : "false,\"rsv2\":")
-        w.raw(bits.contains(.rsv2) ? "true,\"rsv3\":" : "false,\"rsv3\":")
-        w.raw(bits.contains(.rsv3) ? "true,\"opcode\":" : "false,\"opcode\":")
-        w.int(Int(frame.opcode.rawValue))
-        w.raw(",\"opcode_name\":\"")
-        w.bytes(frame.opcode.name.utf8)  // letters, digits and '-' only
-        if let key = frame.maskingKey {
-            w.raw("\",\"masked\":true,\"mask\":\"")
-            w.hex32(key.rawValue)
-            w.raw("\",\"header_length\":")
-        } else {
-            w.raw("\",\"masked\":false,\"mask\":null,\"header_length\":")
-        }
-        w.int(record.headerLength)
-        w.raw(",\"length\":")
-        w.int(payload.count)
-        let limit = shownLimit(record)
-        w.raw(",\"payload_hex\":\"")
-        w.hex(payload.prefix(limit))
-        w.raw("\"")
-        if record.isText {
-            w.raw(",\"payload_text\":")
-            if let quotedText {
-                w.bytes(quotedText)
-            } else {
-                w.raw("\"")
-                w.bytes(shownText(payload, limit: limit))
-                w.raw("\"")
-            }
-        }
-        w.raw(limit < payload.count ? ",\"payload_truncated\":true,\"violations\":[]}" : ",\"payload_truncated\":false,\"violations\":[]}")
-    }
-
-    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-}
-
-/// Writes JSON bytes to memory reserved beforehand (``OutputBuffer/line(maxBytes:_:)``).
-struct JSONBytes {
-    let out: UnsafeMutablePointer<UInt8>
-    var count = 0
-
-    /// The lower-case hex digit of a nibble.
-    @inline(__always)
-    static func digit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? 0x30 &+ nibble : 0x57 &+ nibble
-    }
-
-    mutating func raw(_ text: StaticString) {
-        (out + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
-        count += text.utf8CodeUnitCount
-    }
-
-    mutating func bytes(_ bytes: some Collection<UInt8>) {
-        for byte in bytes {
-            out[count] = byte
-            count += 1
-        }
-    }
-
-    mutating func int(_ value: Int) {
-        guard value >= 0 else {
-            bytes(Array(String(value).utf8))
-            return
-        }
-        var digits = 1
-        var scale = 10
-        while scale <= value && digits < 19 {
-            digits += 1
-            scale = scale &* 10
-        }
-        var remaining = value
-        for index in stride(from: count + digits - 1, through: count, by: -1) {
-            out[index] = UInt8(ascii: "0") &+ UInt8(remaining % 10)
-            remaining /= 10
-        }
-        count += digits
-    }
-
-    mutating func hex(_ bytes: some Collection<UInt8>) {
-        for byte in bytes {
-            out[count] = Self.digit(byte >> 4)
-            out[count + 1] = Self.digit(byte & 15)
-            count += 2
-        }
-    }
-
-    mutating func hex32(_ value: UInt32) {
-        var shift: UInt32 = 28
-        for _ in 0..<8 {
-            out[count] = Self.digit(UInt8(truncatingIfNeeded: value >> shift) & 15)
-            count += 1
-            shift &-= 4
-        }
     }
 }

@@ -40,10 +40,9 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
         var userQuit = false
         /// With --reconnect, what was typed while disconnected, sent once connected again.
         var queued: [@Sendable (WebSocketSession) -> String?] = []
-        /// Whether this connection's `* connected` line is out; until then what the server
-        /// sends waits in ``early``, so it never prints before it.
-        var announced = false
-        var early: [String] = []
+        /// What the server sends before this connection's `* connected` line, so it never
+        /// prints before it.
+        var early = HeldUntilOpen<String>()
     }
 
     /// The most lines kept while disconnected (--reconnect); more are refused.
@@ -76,8 +75,7 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
             $0.outcome = nil
             $0.violation = nil
             $0.session = nil
-            $0.announced = false
-            $0.early = []
+            $0.early = HeldUntilOpen()
         }
         return closed
     }
@@ -97,12 +95,7 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
         try? session.eventLoop.submit { [self] in
             ClientLifecycle.showHandshake(client, if: showHandshake)
             editor.printAbove(announcement)
-            let early = state.withLockedValue { state -> [String] in
-                state.announced = true
-                defer { state.early = [] }
-                return state.early
-            }
-            for line in early { editor.printAbove(line) }
+            for line in state.withLockedValue({ $0.early.open() }) { editor.printAbove(line) }
         }.wait()
         sendQueued(on: session)
         guard !editorStarted else { return }
@@ -306,11 +299,7 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
 
     /// Prints what the connection reports, after its `* connected` line (on the loop).
     func show(_ text: String) {
-        let now = state.withLockedValue { state -> Bool in
-            if !state.announced { state.early.append(text) }
-            return state.announced
-        }
-        if now { editor.printAbove(text) }
+        if let text = state.withLockedValue({ $0.early.pass(text) }) { editor.printAbove(text) }
     }
 
     func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {

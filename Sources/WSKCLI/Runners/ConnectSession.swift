@@ -35,9 +35,8 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         var inputRefused = false
         /// The signal that ended the run, if any.
         var signal: Int32?
-        /// --jsonl: whether the `open` line is out; lines of events before it wait in `early`.
-        var announced = false
-        var early: [[UInt8]] = []
+        /// --jsonl: lines of events that came before the `open` line.
+        var early = HeldUntilOpen<[UInt8]>()
         /// When the session opened (the `open` line's time).
         var openedAt: String?
     }
@@ -102,7 +101,6 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
                     if let subprotocol = info.subprotocol { object.string("subprotocol", subprotocol) } else { object.null("subprotocol") }
                     object.string("extensions", info.extensions.map(\.description).joined(separator: ", "))
                 }
-                state.withLockedValue { $0.announced = true }
             }.wait()
         }
         let sender = Task.detached { [self] in await feed(session) }
@@ -302,32 +300,6 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         }
         // Let the server close TCP first (RFC 6455 §7.1.1); the session times out otherwise.
         session.closeFuture.whenComplete { _ in promise?.succeed(()) }
-    }
-
-    /// --jsonl: one event as a JSON object on one line of stdout. Events that come before
-    /// the `open` line (the server spoke at once) wait for it.
-    @discardableResult
-    func writeJSONLine(_ event: String, _ fields: (inout JSONObject) -> Void) -> Bool {
-        var object = JSONObject()
-        let openedAt = event == "open" ? state.withLockedValue { $0.openedAt } : nil
-        object.string("time", openedAt ?? EventLog.timestamp())
-        object.string("event", event)
-        fields(&object)
-        let line = Array((object.text + "\n").utf8)
-        let now = state.withLockedValue { state -> Bool in
-            if !state.announced && event != "open" { state.early.append(line) }
-            return state.announced || event == "open"
-        }
-        guard now else { return true }
-        var written = FileOutput.writeAll(line, to: 1)
-        if event == "open" {
-            let early = state.withLockedValue { state -> [[UInt8]] in
-                defer { state.early = [] }
-                return state.early
-            }
-            for waiting in early where written { written = FileOutput.writeAll(waiting, to: 1) }
-        }
-        return written
     }
 
     /// Writes one received message to stdout, blocking this event loop while stdout is
