@@ -37,7 +37,17 @@ public struct WSK: AsyncParsableCommand {
                 Foundation.exit(64)
             }
         }
+        raiseOpenFileLimit()
         await main(arguments)
+    }
+
+    /// Servers and load tests hold a descriptor per connection: the soft limit on open
+    /// files (often 1024) is raised to the hard limit, as Go and nginx do.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }
 

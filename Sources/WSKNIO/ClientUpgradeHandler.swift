@@ -3,13 +3,27 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOTLS
 import WSKCompression
 import WSKCore
 
-/// Remembers the first error that passes through the pipeline.
+/// Remembers the first error that passes through the pipeline, and when TLS finished its
+/// handshake.
 final class FirstErrorRecorder: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = NIOAny
     var error: Error?
+    let timings: ConnectTimings?
+
+    init(timings: ConnectTimings? = nil) {
+        self.timings = timings
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+            timings?.finish(.tls)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if self.error == nil { self.error = error }

@@ -56,6 +56,9 @@ public enum NetworkErrorText {
 
     /// The C library's message for an errno value, lower-cased (`connection refused`).
     public static func errnoText(_ code: Int32) -> String {
+        if code == EMFILE || code == ENFILE {
+            return "too many open files; raise the limit (ulimit -n)"
+        }
         guard let text = strerror(code) else { return "system error \(code)" }
         return String(cString: text).lowercased()
     }

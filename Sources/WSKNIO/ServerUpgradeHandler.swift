@@ -55,6 +55,18 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timeoutTask?.cancel()
+        releaseReservation()
+    }
+
+    /// Whether this connection holds a place under --max-connections (see
+    /// ``SessionRegistry/reserve(limit:)``), until its session is added or it goes away.
+    var holdsReservation = false
+
+    func releaseReservation() {
+        if holdsReservation {
+            holdsReservation = false
+            registry.release()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -106,7 +118,9 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
                 return
             }
         }
-        guard registry.count < configuration.maxConnections else {
+        releaseReservation()  // a second request on a kept-alive connection
+        holdsReservation = registry.reserve(limit: configuration.maxConnections)
+        guard holdsReservation else {
             refuse(context: context, head: head, status: .serviceUnavailable, reason: "connection limit \(configuration.maxConnections) reached")
             return
         }
@@ -222,7 +236,8 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         // What the application sends when it sees the session open (a proxy relaying what
         // its upstream already said) waits until the 101 is out and the HTTP handlers are gone.
         session.phase = .holdingWrites
-        registry.add(session)
+        registry.add(session, reserved: holdsReservation)
+        holdsReservation = false
         do {
             try sync.addHandler(session, position: .after(self))
         } catch {
@@ -252,6 +267,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         reason: String,
         extraHeaders: HTTPHeaders = [:]
     ) {
+        releaseReservation()
         application.upgradeRefused(remoteAddress: remoteAddress, path: head.uri, status: Int(status.code), reason: reason)
         respond(context: context, status: status, body: reason + "\n", close: true, extraHeaders: extraHeaders)
     }

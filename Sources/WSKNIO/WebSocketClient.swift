@@ -42,6 +42,9 @@ public struct WebSocketClientConfiguration: Sendable {
     public var pausesReadingWhileUnwritable = true
     /// How the session answers pings and close frames; `proxy` relays them end to end.
     public var autoReplyPolicy: AutoReplyPolicy = .automatic
+    /// The local address to connect from (`wsk bench --source-ip`); port 0 lets the
+    /// kernel pick one.
+    public var localAddress: SocketAddress? = nil
 
     /// Creates the default configuration.
     public init() {}
@@ -103,13 +106,18 @@ public enum WebSocketClient {
         to url: WebSocketURL,
         configuration: WebSocketClientConfiguration,
         group: EventLoopGroup,
-        delegate: WebSocketSessionDelegate
+        delegate: WebSocketSessionDelegate,
+        timings: ConnectTimings? = nil
     ) async throws -> WebSocketClientConnection {
+        timings?.start()
         let targetHost = configuration.proxy?.host ?? url.host
         let targetPort = configuration.proxy?.port ?? url.effectivePort
-        let bootstrap = ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: group)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let localAddress = configuration.localAddress {
+            bootstrap = bootstrap.bind(to: localAddress)
+        }
         let channel: Channel
         do {
             channel = try await bootstrap.connect(host: targetHost, port: targetPort).get()
@@ -120,6 +128,7 @@ public enum WebSocketClient {
             }
             throw WebSocketClientError.connectionFailed("cannot connect to \(targetHost):\(targetPort): \(describe(error))")
         }
+        timings?.finish(.tcp)
         // Whether the connect timeout ended the handshake (to say so, rather than "closed").
         let timedOut = NIOLockedValueBox(false)
         let timeout = channel.eventLoop.scheduleTask(in: configuration.connectTimeout) {
@@ -129,10 +138,11 @@ public enum WebSocketClient {
         defer { timeout.cancel() }
         // The first error the pipeline reports (a failed TLS handshake, say), to explain a
         // connection that closes before the upgrade.
-        let firstError = FirstErrorRecorder()
+        let firstError = FirstErrorRecorder(timings: timings)
         do {
             if let proxy = configuration.proxy {
                 try await ProxyTunnel.establish(on: channel, proxy: proxy, host: url.host, port: url.effectivePort)
+                timings?.finish(.proxy)
             }
             if url.isSecure {
                 var tls = configuration.tls ?? TLSConfiguration.makeClientConfiguration()
@@ -226,7 +236,9 @@ public enum WebSocketClient {
             }
             promise.fail(WebSocketClientError.connectionFailed(reason ?? "\(target) closed the connection during the handshake"))
         }
-        return try await promise.futureResult.get()
+        let connection = try await promise.futureResult.get()
+        timings?.finish(.upgrade)
+        return connection
     }
 
     static func isIPAddress(_ host: String) -> Bool {

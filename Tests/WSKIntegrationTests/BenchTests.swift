@@ -216,6 +216,11 @@ struct BenchTests {
         #expect(object["connections"] as? Int == 6)
         let rate = runs.map { $0["messages_per_second"] as? Double ?? 0 }.reduce(0, +)
         #expect(object["messages_per_second"] as? Double == rate)
+        // Connection counts add up, and the handshake histograms merge too.
+        #expect(object["connections_open"] as? Int == 6 && object["connections_failed"] as? Int == 0, "\(merged.stdout)")
+        #expect((object["handshake_histogram"] as? String)?.hasPrefix("HISTF") == true)
+        let handshakeMaxima = runs.compactMap { ($0["handshake_us"] as? [String: Any])?["max"] as? Double }
+        #expect((object["handshake_us"] as? [String: Any])?["max"] as? Double == handshakeMaxima.max())
         // The merged histogram holds every echo of the three runs: its max is theirs.
         let maxima = runs.compactMap { ($0["latency_us"] as? [String: Any])?["max"] as? Double }
         #expect((object["latency_us"] as? [String: Any])?["max"] as? Double == maxima.max())

@@ -9,16 +9,24 @@ import WSKNIO
 /// One benchmark connection; every method runs on its session's event loop.
 final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     let plan: BenchPlan
-    let recorders: [ObjectIdentifier: BenchRecorder]
+    let pool: BenchPool
     /// The message payload: ASCII letters, so the same bytes serve text and binary.
     let payload: ByteBuffer
     var recorder: BenchRecorder?
     var session: WebSocketSession?
     var sendTimes = CircularBuffer<UInt64>(initialCapacity: 16)
+    /// Whether messages go out (a stage with a load), and closed loop's messages in flight.
     var sending = false
+    var depth = 0
+    /// Set once the generator closes this connection (the run ended, a stage needs fewer
+    /// connections, or --channel-lifetime retired it): its close is not a loss.
     var stopped = false
+    var retired = false
     var timer: Scheduled<Void>?
-    /// Open loop: the schedule (nanoseconds of uptime) and how many sends have come due.
+    var pingTimer: RepeatedTask?
+    var lifetimeTimer: Scheduled<Void>?
+    /// Open loop: the schedule (nanoseconds of uptime) and how many sends have come due;
+    /// an interval of 0 is closed loop.
     var firstSend: UInt64 = 0
     var interval: Double = 0
     var scheduled: UInt64 = 0
@@ -31,25 +39,38 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     var nextSequence: UInt64 = 0
     var expectedSequence: UInt64 = 0
 
-    init(plan: BenchPlan, recorders: [ObjectIdentifier: BenchRecorder], payload: ByteBuffer) {
+    init(plan: BenchPlan, pool: BenchPool, payload: ByteBuffer) {
         self.plan = plan
-        self.recorders = recorders
+        self.pool = pool
         self.payload = payload
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    /// Starts sending: DEPTH messages at once (closed loop), or on a fixed schedule.
-    func start(at startTime: UInt64, perConnectionRate: Double?) {
+    /// Puts a stage's load on this connection: DEPTH messages in flight (closed loop),
+    /// sends on a fixed schedule (open loop), or none (hold). Messages in flight stay
+    /// counted when the load changes.
+    func apply(_ load: BenchStage.Load, perConnectionRate: Double?) {
         guard let session, !stopped else { return }
-        sending = true
-        if let perConnectionRate {
+        timer?.cancel()
+        timer = nil
+        switch load {
+        case .hold:
+            sending = false
+        case .depth(let depth):
+            sending = true
+            interval = 0
+            self.depth = depth
+            let now = Self.now()
+            while sendTimes.count < depth { sendOne(at: now) }
+        case .rate, .ratePerConnection:
+            guard let perConnectionRate else { return }
+            sending = true
             interval = 1e9 / perConnectionRate
+            scheduled = 0
             // Spread connections over one interval so they do not send in lockstep.
-            firstSend = startTime + UInt64(Double.random(in: 0..<interval))
+            firstSend = Self.now() + UInt64(Double.random(in: 0..<interval))
             scheduleNextSend(on: session.eventLoop)
-        } else {
-            for _ in 0..<plan.depth { sendOne(at: Self.now()) }
         }
     }
 
@@ -140,21 +161,57 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
         return same ? .echo : .corrupted("an echo whose bytes differ from the message sent")
     }
 
+    func cancelTimers() {
+        timer?.cancel()
+        pingTimer?.cancel()
+        lifetimeTimer?.cancel()
+        timer = nil
+        pingTimer = nil
+        lifetimeTimer = nil
+    }
+
+    /// Closes the connection (1000); its close is not counted as a loss.
     func stop() {
         sending = false
-        timer?.cancel()
         stopped = true
+        cancelTimers()
         session?.close(code: .normalClosure)
     }
 
     func sessionDidOpen(_ session: WebSocketSession) {
         self.session = session
-        recorder = recorders[ObjectIdentifier(session.eventLoop)]
+        recorder = pool.recorders[ObjectIdentifier(session.eventLoop)]
+        let loop = session.eventLoop
+        if let every = plan.pingInterval {
+            // Pings carry their send time; the pong's round trip goes into the ping histogram.
+            let nanoseconds = Int64(every * 1e9)
+            pingTimer = loop.scheduleRepeatedTask(initialDelay: .nanoseconds(Int64.random(in: 0..<max(1, nanoseconds))), delay: .nanoseconds(nanoseconds)) { [self] _ in
+                var data = ByteBuffer()
+                data.writeInteger(Self.now())
+                self.session?.send(.ping(data))
+                recorder?.pingsSent += 1
+            }
+        }
+        if let lifetime = plan.channelLifetime {
+            lifetimeTimer = loop.scheduleTask(in: .nanoseconds(Int64(lifetime * 1e9))) { [self] in
+                retired = true
+                stop()
+            }
+        }
+        switch pool.opened(self) {
+        case .close: stop()
+        case .wait: break
+        case .start(let load, let rate): apply(load, perConnectionRate: rate)
+        }
     }
 
     func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {
         switch event {
         case .message(let message): received(message)
+        case .pong(let data):
+            guard data.readableBytes == 8, let sent = data.getInteger(at: data.readerIndex, as: UInt64.self) else { return }
+            let now = Self.now()
+            recorder?.recordPing(latencyNanoseconds: now &- sent, at: now)
         case .failed(let violation): recorder?.fail("protocol error: \(violation)")
         default: break
         }
@@ -172,17 +229,17 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
         expectedSequence &+= 1
         if case .corrupted(let why) = verdict { recorder?.fail(why) }
         recorder?.record(latencyNanoseconds: now &- sentAt, at: now)
-        if sending && plan.rate == nil {
+        if sending && interval == 0 && sendTimes.count < depth {
             sendOne(at: Self.now())
         }
     }
 
     func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {
-        timer?.cancel()
+        cancelTimers()
         if !stopped {
             recorder?.fail("the server closed a connection: \(outcome)")
-            recorder?.lost += 1
         }
         sending = false
+        pool.closed(self, lost: !stopped, retired: retired)
     }
 }

@@ -55,6 +55,55 @@ struct BenchResult: Codable, Equatable {
     var thresholds: [ThresholdOutcome] = []
     /// Opening handshake times (TCP connect, TLS, HTTP upgrade together), microseconds.
     var handshakeMicroseconds: Latency? = nil
+    /// Each step of the opening handshake on its own: "tcp" (with name resolution),
+    /// "proxy", "tls", "upgrade".
+    var handshakeSteps: [String: Latency]? = nil
+    /// The handshake histogram, and in HdrHistogram's compressed encoding.
+    var handshakeHistogram: Histogram<UInt64>? = nil
+    var handshakeHistogramEncoded: String? = nil
+    /// Connections open when the measured window ended, the most open at once, the ones
+    /// that failed to open, the ones the server closed or dropped, and the ones
+    /// --channel-lifetime replaced.
+    var connectionsOpen: Int? = nil
+    var connectionsPeak: Int? = nil
+    var connectionsFailed: Int? = nil
+    var connectionsLost: Int? = nil
+    var reconnects: Int? = nil
+    /// Connections that failed to open, by step and cause.
+    var failures: [Failure]? = nil
+    /// --ping-interval: pings sent, pongs received in the window, their round trips.
+    var pingsSent: Int? = nil
+    var pongs: Int? = nil
+    var pingMicroseconds: Latency? = nil
+    /// Each --stage's figures, for runs with several.
+    var stages: [StageResult]? = nil
+    /// The generator's peak resident memory, bytes.
+    var maxRSSBytes: Int? = nil
+
+    struct Failure: Codable, Equatable {
+        var step: String
+        var reason: String
+        var count: Int
+    }
+
+    struct StageResult: Codable, Equatable {
+        var stage: String
+        var seconds: Double
+        var connections: Int
+        var connectionsOpen: Int?
+        var mode: String
+        var rate: Double?
+        var messages: Int
+        var messagesPerSecond: Double
+        var latencyMicroseconds: Latency?
+
+        enum CodingKeys: String, CodingKey {
+            case stage, seconds, connections, mode, rate, messages
+            case connectionsOpen = "connections_open"
+            case messagesPerSecond = "messages_per_second"
+            case latencyMicroseconds = "latency_us"
+        }
+    }
     /// The round-trip histogram (microseconds), for --hgrm; not in the JSON as such.
     var histogram: Histogram<UInt64>? = nil
     /// The histogram in HdrHistogram's compressed base64 encoding (`HISTF…`).
@@ -84,5 +133,16 @@ struct BenchResult: Codable, Equatable {
         case histogramEncoded = "latency_histogram"
         case start, end
         case handshakeMicroseconds = "handshake_us"
+        case handshakeSteps = "handshake_steps_us"
+        case handshakeHistogramEncoded = "handshake_histogram"
+        case connectionsOpen = "connections_open"
+        case connectionsPeak = "connections_peak"
+        case connectionsFailed = "connections_failed"
+        case connectionsLost = "connections_lost"
+        case reconnects, failures, stages
+        case pingsSent = "pings_sent"
+        case pongs
+        case pingMicroseconds = "ping_us"
+        case maxRSSBytes = "max_rss_bytes"
     }
 }

@@ -6,9 +6,9 @@ import Foundation
 struct BenchThreshold: Equatable, Sendable, CustomStringConvertible {
     enum Metric: String, CaseIterable, Sendable {
         case min, p50, p90, p99, p999 = "p99.9", max, mean
-        case errors, rate, messages
+        case errors, rate, messages, connections
 
-        var isLatency: Bool { ![.errors, .rate, .messages].contains(self) }
+        var isLatency: Bool { ![.errors, .rate, .messages, .connections].contains(self) }
     }
 
     enum Comparison: String, CaseIterable, Sendable {
@@ -79,6 +79,7 @@ struct BenchThreshold: Equatable, Sendable, CustomStringConvertible {
         case .errors: return Double(result.errors)
         case .rate: return result.messagesPerSecond
         case .messages: return Double(result.messages)
+        case .connections: return Double(result.connectionsOpen ?? result.connections)
         }
     }
 

@@ -97,13 +97,31 @@ public struct BenchRun: WSKCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Spread the connections' opening over this many seconds (--connect-rate = connections / seconds).", valueName: "seconds"))
     var rampUp: Seconds?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Send this many messages per second on each connection (open loop; many slow clients) instead of --depth.", valueName: "msgs/s"))
+    var messageRatePerConnection: Double?
+
+    @Flag(help: "Send no messages: open the connections and hold them for --duration (with --ping-interval, ping them), to measure how many the server takes.")
+    var hold = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Ping every connection this often; the pongs' round trips are reported (ping_us).", valueName: "seconds"))
+    var pingInterval: Seconds?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Close each connection after this long and open a new one in its place.", valueName: "seconds"))
+    var channelLifetime: Seconds?
+
+    @Option(help: ArgumentHelp("Local addresses to connect from, in turn, comma-separated (127.0.0.2,127.0.0.3): each gives another ~28,000 local ports.", valueName: "ip,…"))
+    var sourceIp: String?
+
+    @Option(help: ArgumentHelp("A stage DURATION:CONNECTIONS[:LOAD] (repeatable; run in order): LOAD is rate=N (msgs/s in total), rate-per-connection=N, depth=N or hold; without it, the load flags'. Replaces -c and --duration.", valueName: "stage"))
+    var stage: [String] = []
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Event-loop threads.", valueName: "n"))
     var threads = System.coreCount
 
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
-    @Option(help: ArgumentHelp("A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages; OP is <, <=, >, >=, == or !=. A violated one exits 2.", valueName: "condition"))
+    @Option(help: ArgumentHelp("A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages, connections (open at the end); OP is <, <=, >, >=, == or !=. A violated one exits 2.", valueName: "condition"))
     var threshold: [String] = []
 
     @Option(help: ArgumentHelp("Also write the round-trip latency distribution in HdrHistogram's percentile text format (.hgrm, values in milliseconds) to this file.", valueName: "file"), completion: .file())
@@ -142,6 +160,45 @@ public struct BenchRun: WSKCommand {
         if let rampUp, !(rampUp.value > 0) { throw ValidationError("--ramp-up must be more than 0 seconds") }
         if connectRate != nil && rampUp != nil { throw ValidationError("--connect-rate and --ramp-up say the same thing: give one") }
         if let startAt { _ = try Self.startTime(startAt) }
+        if let messageRatePerConnection, !(messageRatePerConnection > 0 && messageRatePerConnection <= 1_000_000) {
+            throw ValidationError("--message-rate-per-connection must be a positive number of messages per second, got \(messageRatePerConnection)")
+        }
+        if [rate != nil, messageRatePerConnection != nil, hold].filter({ $0 }).count > 1 {
+            throw ValidationError("--rate, --message-rate-per-connection and --hold are different loads: give one")
+        }
+        if let pingInterval, !(pingInterval.value >= 0.001) { throw ValidationError("--ping-interval must be at least 1ms") }
+        if let channelLifetime, !(channelLifetime.value >= 0.01) { throw ValidationError("--channel-lifetime must be at least 10ms") }
+        _ = try sourceAddresses()
+        let stages = try plannedStages()
+        if stages.allSatisfy({ $0.connections == 0 }) { throw ValidationError("--stage: at least one stage needs connections") }
+    }
+
+    /// --source-ip as socket addresses (port 0: the kernel picks one per connection).
+    func sourceAddresses() throws -> [SocketAddress] {
+        guard let sourceIp else { return [] }
+        let items = sourceIp.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.isEmpty else { throw ValidationError("--source-ip: give one or more IP addresses, comma-separated") }
+        return try items.map { item in
+            do {
+                return try SocketAddress(ipAddress: item, port: 0)
+            } catch {
+                throw ValidationError("--source-ip: '\(item)' is not an IP address")
+            }
+        }
+    }
+
+    /// The load the flags ask for.
+    var load: BenchStage.Load {
+        if hold { return .hold }
+        if let rate { return .rate(rate) }
+        if let messageRatePerConnection { return .ratePerConnection(messageRatePerConnection) }
+        return .depth(depth)
+    }
+
+    /// --stage, or the one stage -c and --duration make.
+    func plannedStages() throws -> [BenchStage] {
+        if stage.isEmpty { return [BenchStage(duration: duration.value, connections: connections, load: load)] }
+        return try stage.map { try BenchStage(parsing: $0, defaultLoad: load) }
     }
 
     /// `--start-at`: Unix seconds or RFC 3339; at most a day ahead.
@@ -182,20 +239,21 @@ public struct BenchRun: WSKCommand {
         client.compression = compression ? PerMessageDeflateOptions() : nil
         request.apply(to: &client, url: target)
         try tls.apply(to: &client)
+        let stages = try plannedStages()
         let plan = BenchPlan(
             url: target,
             client: client,
-            connections: connections,
             messageSize: size.value,
-            depth: depth,
             binary: binary,
-            duration: duration.value,
             warmup: warmup.value,
-            rate: rate,
+            stages: stages,
             threads: threads,
             progress: progress ?? Terminal.isTTY(2),
             verify: verify,
-            connectRate: connectRate ?? rampUp.map { Double(connections) / $0.value }
+            connectRate: connectRate ?? rampUp.map { Double(stages[0].connections) / $0.value },
+            pingInterval: pingInterval?.value,
+            sourceAddresses: try sourceAddresses(),
+            channelLifetime: channelLifetime?.value
         )
         var result = try await BenchRunner.run(plan)
         result.thresholds = thresholds.map { $0.check(result) }
@@ -226,7 +284,7 @@ public struct BenchRun: WSKCommand {
         }
         // 1: the run itself failed (every connection gone, nothing measured, or errors no
         // threshold speaks for); 2: it ran, and a threshold was violated.
-        if result.endedEarly || result.messages == 0 {
+        if result.endedEarly || (result.messages == 0 && !plan.holdsOnly) {
             throw ExitCode(1)
         }
         if result.thresholds.contains(where: { !$0.passed }) {

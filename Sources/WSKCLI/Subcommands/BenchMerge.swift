@@ -105,6 +105,40 @@ public struct BenchMerge: WSKCommand {
         merged.latencyMicroseconds = BenchResult.Latency(histogram)
         merged.histogram = histogram
         merged.histogramEncoded = HistogramCodec.encode(histogram)
+        // Connection counts add up; the handshake histograms too, when every run has one.
+        func total(_ value: (BenchResult) -> Int?) -> Int? {
+            let values = runs.compactMap { value($0.result) }
+            return values.count == runs.count ? values.reduce(0, +) : nil
+        }
+        merged.connectionsOpen = total(\.connectionsOpen)
+        merged.connectionsPeak = total(\.connectionsPeak)
+        merged.connectionsFailed = total(\.connectionsFailed)
+        merged.connectionsLost = total(\.connectionsLost)
+        merged.reconnects = total(\.reconnects)
+        merged.pingsSent = total(\.pingsSent)
+        merged.pongs = total(\.pongs)
+        merged.pingMicroseconds = nil
+        merged.maxRSSBytes = nil
+        merged.stages = nil
+        merged.handshakeSteps = nil
+        var failures: [BenchResult.Failure] = []
+        for failure in runs.flatMap({ $0.result.failures ?? [] }) {
+            if let index = failures.firstIndex(where: { $0.step == failure.step && $0.reason == failure.reason }) {
+                failures[index].count += failure.count
+            } else {
+                failures.append(failure)
+            }
+        }
+        merged.failures = runs.contains { $0.result.failures != nil } ? failures : nil
+        let handshakes = runs.compactMap { $0.result.handshakeHistogramEncoded.flatMap { try? HistogramCodec.decode($0) } }
+        if handshakes.count == runs.count, var handshake = handshakes.first {
+            for other in handshakes.dropFirst() { handshake.add(other) }
+            merged.handshakeMicroseconds = BenchResult.Latency(handshake)
+            merged.handshakeHistogramEncoded = HistogramCodec.encode(handshake)
+        } else {
+            merged.handshakeMicroseconds = nil
+            merged.handshakeHistogramEncoded = nil
+        }
         merged.thresholds = []
         return merged
     }
