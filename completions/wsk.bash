@@ -464,9 +464,9 @@ _wsk_bench() {
 
 _wsk_bench_run() {
     repeating_flags=()
-    non_repeating_flags=(--binary --compression --json --verify --progress --no-progress -k --insecure --version -h --help)
-    repeating_options=(--threshold -H --header --subprotocol)
-    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --connect-rate --ramp-up --threads --hgrm --svg --start-at --origin --auth --cacert --cert --key --tls-server-name)
+    non_repeating_flags=(--binary --compression --hold --json --verify --progress --no-progress -k --insecure --version -h --help)
+    repeating_options=(--stage --threshold -H --header --subprotocol)
+    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --connect-rate --ramp-up --message-rate-per-connection --ping-interval --channel-lifetime --source-ip --threads --hgrm --svg --start-at --origin --auth --cacert --cert --key --tls-server-name)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
@@ -493,6 +493,21 @@ _wsk_bench_run() {
         return
         ;;
     '--ramp-up')
+        return
+        ;;
+    '--message-rate-per-connection')
+        return
+        ;;
+    '--ping-interval')
+        return
+        ;;
+    '--channel-lifetime')
+        return
+        ;;
+    '--source-ip')
+        return
+        ;;
+    '--stage')
         return
         ;;
     '--threads')

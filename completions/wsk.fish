@@ -32,7 +32,7 @@ function __wsk_parse_tokens -S
             __wsk_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'run'
-                __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'connect-rate=' 'ramp-up=' 'threads=' 'json' 'threshold=+' 'hgrm=' 'svg=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
+                __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'connect-rate=' 'ramp-up=' 'message-rate-per-connection=' 'hold' 'ping-interval=' 'channel-lifetime=' 'source-ip=' 'stage=+' 'threads=' 'json' 'threshold=+' 'hgrm=' 'svg=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
             case 'merge'
                 __wsk_parse_subcommand -r 1 'json' 'threshold=+' 'version' 'h/help'
             end
@@ -225,9 +225,15 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk b
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" compression' -l 'compression' -d 'Offer permessage-deflate (default: off, to measure the transport).'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" connect-rate' -l 'connect-rate' -d 'Open connections at this many per second (default: as fast as 64 handshakes in flight allow).' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" ramp-up' -l 'ramp-up' -d 'Spread the connections\' opening over this many seconds (--connect-rate = connections / seconds).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" message-rate-per-connection' -l 'message-rate-per-connection' -d 'Send this many messages per second on each connection (open loop; many slow clients) instead of --depth.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" hold' -l 'hold' -d 'Send no messages: open the connections and hold them for --duration (with --ping-interval, ping them), to measure how many the server takes.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" ping-interval' -l 'ping-interval' -d 'Ping every connection this often; the pongs\' round trips are reported (ping_us).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" channel-lifetime' -l 'channel-lifetime' -d 'Close each connection after this long and open a new one in its place.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" source-ip' -l 'source-ip' -d 'Local addresses to connect from, in turn, comma-separated (127.0.0.2,127.0.0.3): each gives another ~28,000 local ports.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run"' -l 'stage' -d 'A stage DURATION:CONNECTIONS[:LOAD] (repeatable; run in order): LOAD is rate=N (msgs/s in total), rate-per-connection=N, depth=N or hold; without it, the load flags\'. Replaces -c and --duration.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" threads' -l 'threads' -d 'Event-loop threads.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" json' -l 'json' -d 'Print the result as one JSON object.'
-complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run"' -l 'threshold' -d 'A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages; OP is <, <=, >, >=, == or !=. A violated one exits 2.' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run"' -l 'threshold' -d 'A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages, connections (open at the end); OP is <, <=, >, >=, == or !=. A violated one exits 2.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" hgrm' -l 'hgrm' -d 'Also write the round-trip latency distribution in HdrHistogram\'s percentile text format (.hgrm, values in milliseconds) to this file.' -rF
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" svg' -l 'svg' -d 'Also write a latency-by-percentile plot (self-contained SVG, log scale like HdrHistogram\'s plotter) to this file.' -rF
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" start-at' -l 'start-at' -d 'Wait until this time before connecting (Unix seconds, or an RFC 3339 time such as 2026-12-01T18:00:00Z), so generators on several hosts start together.' -rfka ''

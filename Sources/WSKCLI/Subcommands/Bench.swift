@@ -51,15 +51,25 @@ public struct BenchRun: WSKCommand {
             window ("start", "end", Unix seconds): `wsk bench merge` adds the runs of several \
             generators exactly.
 
+            --hold sends no messages: it opens -c connections and keeps them for --duration \
+            (pinging them with --ping-interval), to measure how many the server takes. \
+            --stage DURATION:CONNECTIONS[:LOAD] (repeatable) runs stages one after another, \
+            each with its number of connections and load (rate=N, rate-per-connection=N, \
+            depth=N or hold). A connection that fails to open is counted by step (tcp, \
+            proxy, tls, upgrade) and cause, not retried within its stage; the run goes on \
+            unless none opened.
+
             EXIT STATUS: 0 the run completed without errors and met every --threshold; 1 a \
-            connection failed, an echo was wrong, or the server closed every connection; 2 a \
-            --threshold was violated; 64 a malformed argument.
+            connection failed to open or was dropped, an echo was wrong, or no connection \
+            opened; 2 a --threshold was violated; 64 a malformed argument.
 
             EXAMPLES:
               wsk bench ws://127.0.0.1:9001/
               wsk bench -c 100 -s 16KiB -d 8 --duration 10 ws://127.0.0.1:9001/
               wsk bench -c 50 --rate 20000 --duration 30 --json ws://127.0.0.1:9001/ > run.json
               wsk bench -c 100 --threshold 'p99<2ms' --threshold 'errors==0' ws://127.0.0.1:9001/
+              wsk bench -c 20000 --hold --ping-interval 5 --duration 60 ws://127.0.0.1:9001/
+              wsk bench --stage 30s:1000c --stage 60s:5000c:rate=20000 ws://127.0.0.1:9001/
               wsk bench merge gen-a.json gen-b.json
             """
     )
@@ -109,7 +119,7 @@ public struct BenchRun: WSKCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Close each connection after this long and open a new one in its place.", valueName: "seconds"))
     var channelLifetime: Seconds?
 
-    @Option(help: ArgumentHelp("Local addresses to connect from, in turn, comma-separated (127.0.0.2,127.0.0.3): each gives another ~28,000 local ports.", valueName: "ip,…"))
+    @Option(help: ArgumentHelp("Local addresses to connect from, in turn, comma-separated (127.0.0.2,127.0.0.3): each gives another ~28,000 local ports.", valueName: "addresses"))
     var sourceIp: String?
 
     @Option(help: ArgumentHelp("A stage DURATION:CONNECTIONS[:LOAD] (repeatable; run in order): LOAD is rate=N (msgs/s in total), rate-per-connection=N, depth=N or hold; without it, the load flags'. Replaces -c and --duration.", valueName: "stage"))
