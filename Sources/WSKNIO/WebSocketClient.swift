@@ -97,6 +97,13 @@ public struct WebSocketClientConnection: Sendable {
     public let requestHead: String
     /// The response head as received.
     public let responseHead: String
+
+    /// Wraps an open session (a server's, for `connect --listen`).
+    public init(session: WebSocketSession, requestHead: String, responseHead: String) {
+        self.session = session
+        self.requestHead = requestHead
+        self.responseHead = responseHead
+    }
 }
 
 /// Connects to WebSocket servers.

@@ -50,6 +50,12 @@ public struct WebSocketServerConfiguration: Sendable {
     /// Whether reading from a client stops while it does not take what is sent to it
     /// (echo); a relay turns this off and pauses the other side instead.
     public var pausesReadingWhileUnwritable = true
+    /// Pings on every session (`connect --listen --ping-interval`), instead of the
+    /// ``idleTimeout``'s.
+    public var keepalive: KeepalivePolicy? = nil
+    /// Whether sessions keep the upgrade request and response as text
+    /// (``SessionInfo/requestHead``), for `connect --listen --show-handshake`.
+    public var recordsHandshake = false
 
     /// Creates the default configuration.
     public init() {}
@@ -57,7 +63,7 @@ public struct WebSocketServerConfiguration: Sendable {
     /// The options each session runs with.
     var sessionOptions: SessionOptions {
         SessionOptions(
-            keepalive: idleTimeout.map(KeepalivePolicy.idleTimeout),
+            keepalive: keepalive ?? idleTimeout.map(KeepalivePolicy.idleTimeout),
             maxBackpressure: maxBackpressure,
             closeTimeout: closeTimeout,
             pausesReadingWhileUnwritable: pausesReadingWhileUnwritable

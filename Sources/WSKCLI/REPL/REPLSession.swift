@@ -49,15 +49,19 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
     static let maxQueued = 100
     let state = NIOLockedValueBox(State())
 
-    init(url: WebSocketURL, configuration: WebSocketClientConfiguration, options: Options, editor: LineEditor) {
+    /// `--listen`: clients connect to this instead of wsk dialling `url`.
+    var listener: ConnectListener? = nil
+
+    init(url: WebSocketURL, configuration: WebSocketClientConfiguration, options: Options, editor: LineEditor, listener: ConnectListener? = nil) {
         self.url = url
+        self.listener = listener
         self.configuration = configuration
         self.options = options
         self.editor = editor
     }
 
     func run() async -> Int32 {
-        let status = await ClientLoop(url: url, configuration: configuration, reconnect: options.reconnect).run(self)
+        let status = await ClientLoop(url: url, configuration: configuration, reconnect: options.reconnect, listener: listener).run(self)
         interrupts?.cancel()
         if editorStarted {
             signal(SIGINT, SIG_DFL)
@@ -87,7 +91,8 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
         var details: [String] = []
         if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
         if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
-        let connectedTo = "connected to \(url)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
+        let peer = listener == nil ? "connected to \(url)" : "client \(info.remoteAddress) connected to \(info.path)"
+        let connectedTo = "\(peer)\(details.isEmpty ? "" : " (" + details.joined(separator: "; ") + ")")"
         let announcement = formatter.note(editorStarted ? connectedTo : connectedTo + ". Lines are sent as text; /help lists commands; Ctrl-D closes.")
         // On the session's loop, where its events are printed: the handshake and
         // `* connected` come first, then what the server already sent, in order.

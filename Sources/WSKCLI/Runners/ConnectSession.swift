@@ -39,11 +39,19 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         var early = HeldUntilOpen<[UInt8]>()
         /// When the session opened (the `open` line's time).
         var openedAt: String?
+        /// -x: whether every message has gone out, and whether --exit-after or --until was
+        /// met before that (the close then waits for them: what -x names is always sent).
+        var executeSent = false
+        var closeWhenExecuteSent = false
     }
     let state = NIOLockedValueBox(State())
 
-    init(url: WebSocketURL, configuration: WebSocketClientConfiguration, pipe: PipeOptions, connection: ClientConnectionOptions, output: ClientOutputOptions) {
+    /// `--listen`: clients connect to this instead of wsk dialling `url`.
+    let listener: ConnectListener?
+
+    init(url: WebSocketURL, configuration: WebSocketClientConfiguration, pipe: PipeOptions, connection: ClientConnectionOptions, output: ClientOutputOptions, listener: ConnectListener? = nil) {
         self.url = url
+        self.listener = listener
         self.configuration = configuration
         self.pipe = pipe
         self.connection = connection
@@ -56,7 +64,7 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
     func run() async -> Int32 {
         FileOutput.watchReader(of: 1) { [self] in stdoutClosed() }
         let signals = SignalWatcher.start([SIGINT, SIGTERM]) { [self] signal in interrupted(by: signal) }
-        let status = await ClientLoop(url: url, configuration: configuration, reconnect: connection.reconnect).run(self)
+        let status = await ClientLoop(url: url, configuration: configuration, reconnect: connection.reconnect, listener: listener).run(self)
         signals.cancel()
         if let signal = state.withLockedValue({ $0.signal }) { return 128 + signal }
         return status
@@ -89,15 +97,22 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         ClientLifecycle.showHandshake(client, if: output.showHandshake)
         if output.verbose {
             let info = session.info
-            Diagnostics.note("connected to \(url) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")
+            let peer = listener == nil ? "connected to \(url)" : "client \(info.remoteAddress) connected to \(info.path)"
+            Diagnostics.note("\(peer) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")
         }
         if output.jsonl {
             // On the loop, before any event of this connection is written.
             let info = session.info
             let url = self.url
+            let listening = listener != nil
             try? session.eventLoop.submit { [self] in
                 writeJSONLine("open") { object in
-                    object.string("url", url.description)
+                    if listening {
+                        object.string("remote", info.remoteAddress)
+                        object.string("path", info.path)
+                    } else {
+                        object.string("url", url.description)
+                    }
                     if let subprotocol = info.subprotocol { object.string("subprotocol", subprotocol) } else { object.null("subprotocol") }
                     object.string("extensions", info.extensions.map(\.description).joined(separator: ", "))
                 }
@@ -133,6 +148,14 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         if !pipe.execute.isEmpty {
             for message in pipe.execute {
                 await send(.text(message), on: session)
+            }
+            let closeNow = state.withLockedValue { state -> Bool in
+                state.executeSent = true
+                return state.closeWhenExecuteSent
+            }
+            if closeNow {
+                closeByUser(.normalClosure, session: session)
+                return
             }
             let defaultWait: Double? = (pipe.exitAfter == nil && pipe.until == nil) ? 2 : nil
             if let wait = pipe.wait?.value ?? defaultWait {
@@ -283,7 +306,14 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         var done = false
         if let exitAfter = pipe.exitAfter, count >= exitAfter { done = true }
         if let untilRegex, message.isText, message.text.contains(untilRegex) { done = true }
-        if done { closeByUser(.normalClosure, session: session) }
+        guard done else { return }
+        let waitForExecute = !pipe.execute.isEmpty && state.withLockedValue { state -> Bool in
+            guard !state.executeSent else { return false }
+            state.closeWhenExecuteSent = true
+            state.userClosing = true  // later messages are not printed
+            return true
+        }
+        if !waitForExecute { closeByUser(.normalClosure, session: session) }
     }
 
     func sessionDidClose(_ session: WebSocketSession, outcome: CloseOutcome) {

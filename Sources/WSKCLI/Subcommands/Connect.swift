@@ -26,6 +26,13 @@ public struct Connect: WSKCommand {
             and errors go to stderr only. At EOF on stdin, wsk sends a close frame (1000) and \
             waits for the server's close.
 
+            Listen mode (--listen [HOST:]PORT, no URL): be the server a client under test \
+            talks to. wsk accepts one WebSocket client (each in turn with --keep-listening; \
+            others meanwhile get 503) and runs the same REPL or pipe mode on it, so the slash \
+            commands act from the server's side (a server-initiated message, ping or close, or \
+            a malformed server frame). --subprotocol names the subprotocols to accept, \
+            --tls-cert/--tls-key serve wss://; the listening address is printed on stderr.
+
             EXIT STATUS:
               0   the connection closed normally (1000, 1001 or no status code)
               1   the connection failed (DNS, refused, TLS, proxy, timeout), or a stdin line
@@ -46,11 +53,13 @@ public struct Connect: WSKCommand {
               wsk connect --binary ws://127.0.0.1:9001/ < image.png > echoed.png
               wsk connect --echo 'ws://127.0.0.1:9001/runCase?case=1&agent=wsk'
               wsk connect --proxy http://user:pass@proxy:3128 wss://example.com/
+              wsk connect --listen 9001
+              wsk connect --listen 0.0.0.0:9001 --keep-listening --jsonl > clients.jsonl
             """
     )
 
-    @Argument(help: ArgumentHelp("The server, ws://HOST[:PORT][/PATH] or wss://…", valueName: "url"))
-    var url: String
+    @Argument(help: ArgumentHelp("The server, ws://HOST[:PORT][/PATH] or wss://… (none with --listen).", valueName: "url"))
+    var url: String?
 
     @OptionGroup(title: "Request")
     var request: ClientRequestOptions
@@ -70,10 +79,36 @@ public struct Connect: WSKCommand {
     @OptionGroup(title: "Output")
     var output: ClientOutputOptions
 
+    @Option(help: ArgumentHelp("Listen mode: accept a WebSocket client on [HOST:]PORT (host 127.0.0.1 unless given; port 0 picks one) instead of connecting to a URL.", valueName: "[host:]port"))
+    var listen: String?
+
+    @Flag(help: "With --listen: after a client leaves, wait for the next one.")
+    var keepListening = false
+
+    @OptionGroup(title: "Listen mode TLS (wss://)")
+    var listenTLS: ServerTLSOptions
+
     public init() {}
 
     public func validate() throws {
-        _ = try WebSocketURL(argument: url)
+        if let listen {
+            guard url == nil else { throw ValidationError("--listen takes no URL: give one or the other") }
+            guard ConnectListener.parse(listen) != nil else { throw ValidationError("--listen '\(listen)': expected [HOST:]PORT, e.g. 9001 or 0.0.0.0:9001") }
+            let clientOnly: [(String, Bool)] = [
+                ("-H/--header", !request.header.isEmpty), ("--origin", request.origin != nil), ("--auth", request.auth != nil),
+                ("--proxy", connection.proxy != nil), ("--reconnect", connection.reconnect),
+                ("--cacert", tls.cacert != nil), ("--insecure", tls.insecure), ("--cert/--key", tls.cert != nil),
+                ("--tls-server-name", tls.tlsServerName != nil),
+            ]
+            if let (flag, _) = clientOnly.first(where: { $0.1 }) {
+                throw ValidationError("\(flag) is for connecting to a server; it does not apply with --listen")
+            }
+        } else {
+            guard let url else { throw ValidationError("give the server's URL (ws://HOST[:PORT][/PATH]), or --listen [HOST:]PORT") }
+            _ = try WebSocketURL(argument: url)
+            if keepListening { throw ValidationError("--keep-listening needs --listen") }
+            if listenTLS.tlsCert != nil || listenTLS.tlsClientCa != nil { throw ValidationError("--tls-cert, --tls-key and --tls-client-ca need --listen (for a client certificate use --cert and --key)") }
+        }
         if output.interactive == true && !LibEditLineEditor.standardStreamsAreTerminals() {
             throw ValidationError("--interactive needs a terminal on stdin and stdout")
         }
@@ -89,7 +124,30 @@ public struct Connect: WSKCommand {
     }
 
     public func execute() async throws {
-        let target = try WebSocketURL(argument: url)
+        var listener: ConnectListener? = nil
+        let target: WebSocketURL
+        if let listen, let (host, port) = ConnectListener.parse(listen) {
+            var server = WebSocketServerConfiguration()
+            server.compression = compression.options
+            server.compressionLevel = compression.compressionLevel
+            if let certificate = listenTLS.tlsCert, let key = listenTLS.tlsKey {
+                do {
+                    server.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: listenTLS.tlsClientCa)
+                } catch {
+                    throw UserFacingError("--tls-cert", UserFacingError.describe(error))
+                }
+            }
+            server.limits.maxMessageSize = connection.maxMessageSize.value
+            server.limits.maxFrameSize = connection.maxFrameSize?.value ?? max(connection.maxMessageSize.value, 1)
+            server.subprotocols = request.subprotocol
+            server.handshakeTimeout = .nanoseconds(connection.connectTimeout.nanoseconds)
+            server.keepalive = connection.keepalive
+            listener = ConnectListener(host: host, port: port, keepListening: keepListening, configuration: server)
+            // Not dialled and not shown: in listen mode the runners name the client instead.
+            target = try WebSocketURL(argument: "ws://\(HostPort(host: host, port: max(port, 1)))/")
+        } else {
+            target = try WebSocketURL(argument: url ?? "")
+        }
         var configuration = WebSocketClientConfiguration()
         configuration.limits.maxMessageSize = connection.maxMessageSize.value
         configuration.limits.maxFrameSize = connection.maxFrameSize?.value ?? max(connection.maxMessageSize.value, 1)
@@ -116,7 +174,7 @@ public struct Connect: WSKCommand {
                 history: REPLHistory.defaultPath(environment: environment).map { REPLHistory(path: $0) }
             )
             let editor = LibEditLineEditor(completions: REPLInput.commands)
-            let status = await REPLSession(url: target, configuration: configuration, options: options, editor: editor).run()
+            let status = await REPLSession(url: target, configuration: configuration, options: options, editor: editor, listener: listener).run()
             if status != 0 {
                 throw ExitCode(status)
             }
@@ -128,7 +186,8 @@ public struct Connect: WSKCommand {
             configuration: configuration,
             pipe: pipe,
             connection: connection,
-            output: output
+            output: output,
+            listener: listener
         )
         let status = await session.run()
         if status != 0 {

@@ -31,9 +31,12 @@ struct ClientLoop {
     var url: WebSocketURL
     var configuration: WebSocketClientConfiguration
     var reconnect: Bool
+    /// `--listen`: connections are accepted from clients instead of dialled.
+    var listener: ConnectListener? = nil
 
     /// Runs until done; returns the exit status of the last attempt.
     func run(_ runner: ClientLoopRunner) async -> Int32 {
+        if let listener { return await listen(listener, runner) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var backoff = 0.5
         var status: Int32
@@ -59,6 +62,31 @@ struct ClientLoop {
             }
             if runner.stopRequested { break }
             backoff = min(backoff * 2, 30)
+        }
+        try? await group.shutdownGracefully()
+        return status
+    }
+
+    /// `--listen`: accepts one client, runs it like a dialled connection, and with
+    /// --keep-listening waits for the next one after it ends (until the user stops).
+    func listen(_ listener: ConnectListener, _ runner: ClientLoopRunner) async -> Int32 {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var status = ClientLifecycle.ExitStatus.connectionFailed
+        if await listener.start(group: group, runner: runner) {
+            while true {
+                let loop = group.next()
+                let closed = runner.prepareConnection(on: loop)
+                guard let client = await listener.accept(on: loop) else {
+                    closed.succeed(())
+                    break
+                }
+                runner.connectionOpened(client)
+                try? await closed.futureResult.get()
+                status = runner.connectionEnded().status
+                guard listener.keepListening, !runner.stopRequested else { break }
+                runner.note("waiting for the next client")
+            }
+            await listener.stop()
         }
         try? await group.shutdownGracefully()
         return status

@@ -40,6 +40,10 @@ public struct SessionInfo: Sendable {
     /// What the application set up before the upgrade was answered (see
     /// ``WebSocketServerConfiguration/prepareUpgrade``).
     public var prepared: (any PreparedUpgrade)?
+    /// The upgrade request and the 101 response as text (a server that records them:
+    /// ``WebSocketServerConfiguration/recordsHandshake``).
+    public var requestHead: String? = nil
+    public var responseHead: String? = nil
 
     /// Creates session information.
     public init(
