@@ -258,4 +258,35 @@ struct REPLTests {
             #expect(order.allSatisfy { $0 > 0 } && order == order.sorted(), "\(lines)")
         }
     }
+
+    @Test func listenModeRunsTheREPLFromTheServersSide() throws {
+        // `connect --listen` on a terminal: a client connects, its messages show, and the
+        // slash commands act from the server's side — a message, then a frame no server may
+        // send (RSV1 without an extension), which the client under test must fail with 1002.
+        let terminal = try TerminalSession(
+            "'\(Binary.wsk.path)' connect --listen 0 --no-compression",
+            environment: ["XDG_STATE_HOME": try stateDirectory(), "NO_COLOR": "1", "TERM": "xterm"]
+        )
+        var port: Int?
+        let (listening, screen) = terminal.waitForScreen { screen in
+            guard let range = screen.range(of: #"listening on ws://127\.0\.0\.1:[0-9]+/"#, options: .regularExpression) else { return false }
+            port = Int(screen[range].split(separator: ":").last!.dropLast())
+            return true
+        }
+        let listenPort = try #require(port, "no listening line:\n\(screen)")
+        #expect(listening)
+        let client = try WSKProcess(["connect", "ws://127.0.0.1:\(listenPort)/under-test"], standardInput: true)
+        #expect(terminal.waitForScreen { $0.contains("client 127.0.0.1:") && $0.contains("connected to /under-test") && $0.hasSuffix(">") }.ok, "\(terminal.screen())")
+        try client.write("hello from the client\n")
+        #expect(terminal.waitForScreen { $0.contains("< hello from the client") }.ok, "\(terminal.screen())")
+        try terminal.type("/text hello from the server")
+        try terminal.press("Enter")
+        #expect(client.waitForOutput { out, _ in out.contains("hello from the server\n") }, "\(client.standardError)")
+        try terminal.type("/frame rsv1 text bad")
+        try terminal.press("Enter")
+        #expect(client.waitForExit(timeout: 10) == 3, "\(client.standardError)")
+        #expect(client.standardError.contains("protocol error"), "\(client.standardError)")
+        #expect(terminal.waitForScreen { $0.contains("1002") }.ok, "the REPL shows the client's close: \(terminal.screen())")
+        #expect(terminal.waitForExit() != nil, "\(terminal.screen())")
+    }
 }
