@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -28,6 +29,8 @@ public final class WebSocketServer: Sendable {
         group: EventLoopGroup
     ) async throws -> WebSocketServer {
         let registry = SessionRegistry()
+        let connections = NIOLockedValueBox(0)
+        let capacity = DescriptorBudget.connections
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -37,7 +40,22 @@ public final class WebSocketServer: Sendable {
             // typical message arrives in one read; buffers are only held while reading.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 4096, maximum: 262_144))
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                // Connections beyond what the open-file limit allows are closed at once, so
+                // the descriptor table never fills (see DescriptorBudget).
+                let admitted = connections.withLockedValue { count -> Bool in
+                    guard count < capacity else { return false }
+                    count += 1
+                    return true
+                }
+                guard admitted else {
+                    let remote = channel.remoteAddress.map(ServerUpgradeHandler.describe) ?? "?"
+                    application.upgradeRefused(
+                        remoteAddress: remote, path: "", status: 0,
+                        reason: "too many connections for the open-file limit (\(capacity) of ulimit -n \(DescriptorBudget.openFileLimit)); raise the limit")
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in connections.withLockedValue { $0 -= 1 } }
+                return channel.eventLoop.makeCompletedFuture {
                     try Self.configure(channel: channel, configuration: configuration, application: application, registry: registry)
                 }
             }

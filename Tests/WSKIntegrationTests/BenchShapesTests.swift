@@ -161,6 +161,36 @@ struct BenchShapesTests {
         #expect(untrusted.stderr.contains("2 of 2 connections failed: ") && untrusted.stderr.contains("certificate verify failed"), "\(untrusted.stderr)")
     }
 
+    @Test func neitherSideFillsItsDescriptorTable() throws {
+        // Each side keeps 64 descriptors free (a full table aborts the process): serve-echo
+        // with `ulimit -n 200` holds 136 connections and closes the rest at once; bench with
+        // `ulimit -n 150` opens at most 86 and counts the rest as failures, saying why.
+        // (`ulimit -n` sets the hard limit too: wsk raises its soft limit to the hard one.)
+        let run = try shell("""
+            (ulimit -n 200; exec WSK serve-echo --port 0 --threads 1 2>/tmp/wsk-fd-server-$$.log > /tmp/wsk-fd-port-$$) & server=$!
+            for i in $(seq 100); do grep -q listening /tmp/wsk-fd-port-$$ 2>/dev/null && break; sleep 0.05; done
+            port=$(sed 's/.*://' /tmp/wsk-fd-port-$$)
+            (ulimit -n 150; WSK bench -c 120 --hold --duration 0.5 --warmup 0 --connect-timeout 3 --json ws://127.0.0.1:$port/) > /tmp/wsk-fd-bench-$$.json
+            (ulimit -n 400; WSK bench -c 160 --hold --duration 0.5 --warmup 0 --connect-timeout 3 --json ws://127.0.0.1:$port/) > /tmp/wsk-fd-bench2-$$.json
+            kill $server; wait $server
+            cat /tmp/wsk-fd-bench-$$.json; echo; cat /tmp/wsk-fd-bench2-$$.json; echo; grep -c 'open-file limit' /tmp/wsk-fd-server-$$.log
+            rm -f /tmp/wsk-fd-*-$$*
+            """, timeout: 90)
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 3, "\(run.stdout)\(run.stderr)")
+        guard lines.count == 3 else { return }
+        let limited = try json(String(lines[0]))
+        #expect(limited["connections_open"] as? Int == 86, "\(lines[0])")
+        let failures = try #require(limited["failures"] as? [[String: Any]])
+        #expect(failures.first?["count"] as? Int == 34, "\(failures)")
+        #expect((failures.first?["reason"] as? String)?.contains("this process may hold 86 connections (ulimit -n 150") == true, "\(failures)")
+        // The server held 136 and closed the other 24 of the second run at once.
+        let second = try json(String(lines[1]))
+        #expect(second["connections_open"] as? Int == 136, "\(lines[1])")
+        #expect(second["connections_failed"] as? Int == 24, "\(lines[1])")
+        #expect(Int(lines[2]) == 24, "the server logged each refusal: \(lines[2])")
+    }
+
     @Test(arguments: [
         (["bench", "ws://h", "--stage", "1s"], "--stage '1s'"),
         (["bench", "ws://h", "--stage", "1s:0c"], "at least one stage needs connections"),

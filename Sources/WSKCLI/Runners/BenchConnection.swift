@@ -189,7 +189,7 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
                 var data = ByteBuffer()
                 data.writeInteger(Self.now())
                 self.session?.send(.ping(data))
-                recorder?.pingsSent += 1
+                if let recorder, recorder.isMeasuring(at: Self.now()) { recorder.pingsSent += 1 }
             }
         }
         if let lifetime = plan.channelLifetime {

@@ -86,12 +86,22 @@ final class BenchPool: @unchecked Sendable {
     /// ``concurrentHandshakes`` at a time, until ``finish()``.
     func runConnector() async {
         let interval = plan.connectRate.map { 1e9 / $0 } ?? 0
+        let capacity = DescriptorBudget.connections
         var nextAllowed = Double(BenchConnection.now())
         while true {
             let now = Double(BenchConnection.now())
             var launches: [(BenchConnection, Int)] = []
             let finished = state.withLockedValue { state -> Bool in
                 guard !state.finished else { return true }
+                // Beyond what the open-file limit allows, a connection is not attempted:
+                // it fails here (a full descriptor table would abort the process).
+                while state.needed > 0 && state.open.count + state.connecting.count >= capacity {
+                    let key = "tcp\ttoo many open files: this process may hold \(capacity) connections (ulimit -n \(DescriptorBudget.openFileLimit), less \(DescriptorBudget.reserve) kept free); raise the limit, or run more generators and merge their results"
+                    if state.failures[key] == nil { state.failureOrder.append(key) }
+                    state.failures[key, default: 0] += 1
+                    state.failed += 1
+                    state.shortfall += 1
+                }
                 var room = min(state.needed, Self.concurrentHandshakes - state.connecting.count)
                 if state.needed <= 0 { nextAllowed = max(nextAllowed, now) }
                 while room > 0 && nextAllowed <= now {

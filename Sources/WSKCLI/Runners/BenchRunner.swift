@@ -135,6 +135,8 @@ final class BenchRecorder: @unchecked Sendable {
         }
     }
 
+    func isMeasuring(at now: UInt64) -> Bool { now >= measureFrom && now < measureUntil }
+
     func recordPing(latencyNanoseconds: UInt64, at now: UInt64) {
         guard now >= measureFrom && now < measureUntil else { return }
         _ = totals.pingHistogram.record(max(1, latencyNanoseconds / 1000))
@@ -165,7 +167,8 @@ enum BenchRunner {
             try? await Task.sleep(nanoseconds: 2_000_000)
             if plan.progress && Date().timeIntervalSince(lastProgress) >= 1 {
                 lastProgress = Date()
-                FileOutput.writeAll(Array("\r\u{1B}[2Kwsk bench: connecting, \(grouped(Double(pool.openCount)))/\(grouped(Double(plan.stages[0].connections))) open".utf8), to: 2)
+                let (open, connecting, failed) = pool.state.withLockedValue { ($0.open.count, $0.connecting.count, $0.failed) }
+                FileOutput.writeAll(Array("\r\u{1B}[2Kwsk bench: connecting, \(grouped(Double(open)))/\(grouped(Double(plan.stages[0].connections))) open, \(connecting) in progress, \(grouped(Double(failed))) failed".utf8), to: 2)
             }
         }
         if pool.openCount == 0 && plan.stages[0].connections > 0 {

@@ -125,6 +125,9 @@ public struct BenchRun: WSKCommand {
     @Option(help: ArgumentHelp("A stage DURATION:CONNECTIONS[:LOAD] (repeatable; run in order): LOAD is rate=N (msgs/s in total), rate-per-connection=N, depth=N or hold; without it, the load flags'. Replaces -c and --duration.", valueName: "stage"))
     var stage: [String] = []
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds a connection may take to open (TCP, TLS and the upgrade) before it counts as failed.", valueName: "seconds"))
+    var connectTimeout = Seconds(10)
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Event-loop threads.", valueName: "n"))
     var threads = System.coreCount
 
@@ -176,6 +179,7 @@ public struct BenchRun: WSKCommand {
         if [rate != nil, messageRatePerConnection != nil, hold].filter({ $0 }).count > 1 {
             throw ValidationError("--rate, --message-rate-per-connection and --hold are different loads: give one")
         }
+        guard connectTimeout.value > 0 else { throw ValidationError("--connect-timeout must be more than 0 seconds") }
         if let pingInterval, !(pingInterval.value >= 0.001) { throw ValidationError("--ping-interval must be at least 1ms") }
         if let channelLifetime, !(channelLifetime.value >= 0.01) { throw ValidationError("--channel-lifetime must be at least 10ms") }
         _ = try sourceAddresses()
@@ -247,6 +251,7 @@ public struct BenchRun: WSKCommand {
         client.limits.maxMessageSize = max(size.value, 16 << 20)
         client.limits.maxFrameSize = max(size.value, 16 << 20)
         client.compression = compression ? PerMessageDeflateOptions() : nil
+        client.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
         request.apply(to: &client, url: target)
         try tls.apply(to: &client)
         let stages = try plannedStages()
