@@ -55,20 +55,37 @@ public struct WebSocketClientConfiguration: Sendable {
     }
 }
 
-/// An HTTP proxy for CONNECT tunnelling.
+/// A proxy to tunnel through: HTTP CONNECT, or SOCKS5.
 public struct HTTPProxy: Hashable, Sendable {
+    /// How the tunnel is opened.
+    public enum Kind: String, Hashable, Sendable {
+        /// HTTP CONNECT (RFC 9110 §9.3.6).
+        case http
+        /// SOCKS5 (RFC 1928), the name resolved here.
+        case socks5
+        /// SOCKS5, the name resolved by the proxy (curl's `socks5h://`).
+        case socks5h
+
+        /// How messages name it: "HTTP proxy", "SOCKS5 proxy".
+        public var shown: String { self == .http ? "HTTP proxy" : "SOCKS5 proxy" }
+    }
+
     /// Proxy host.
     public var host: String
     /// Proxy port.
     public var port: Int
-    /// `user:password` for `Proxy-Authorization: Basic`, if any.
+    /// `user:password` for `Proxy-Authorization: Basic` or SOCKS5 username/password
+    /// authentication (RFC 1929), if any.
     public var credentials: String?
+    /// HTTP CONNECT or SOCKS5.
+    public var kind: Kind
 
     /// Creates a proxy description.
-    public init(host: String, port: Int, credentials: String? = nil) {
+    public init(host: String, port: Int, credentials: String? = nil, kind: Kind = .http) {
         self.host = host
         self.port = port
         self.credentials = credentials
+        self.kind = kind
     }
 }
 
@@ -129,9 +146,10 @@ public enum WebSocketClient {
         do {
             channel = try await bootstrap.connect(host: targetHost, port: targetPort).get()
         } catch {
-            if configuration.proxy != nil {
+            if let proxy = configuration.proxy {
+                let variables = proxy.kind == .http ? "$https_proxy / $http_proxy" : "$all_proxy"
                 throw WebSocketClientError.connectionFailed(
-                    "cannot connect to the HTTP proxy \(targetHost):\(targetPort): \(describe(error)); check --proxy or $https_proxy / $http_proxy")
+                    "cannot connect to the \(proxy.kind.shown) \(HostPort(host: targetHost, port: targetPort)): \(describe(error)); check --proxy or \(variables)")
             }
             throw WebSocketClientError.connectionFailed("cannot connect to \(targetHost):\(targetPort): \(describe(error))")
         }
@@ -148,7 +166,7 @@ public enum WebSocketClient {
         let firstError = FirstErrorRecorder(timings: timings)
         do {
             if let proxy = configuration.proxy {
-                try await ProxyTunnel.establish(on: channel, proxy: proxy, host: url.host, port: url.effectivePort)
+                try await openTunnel(on: channel, through: proxy, to: url.host, port: url.effectivePort)
                 timings?.finish(.proxy)
             }
             if url.isSecure {
@@ -246,6 +264,44 @@ public enum WebSocketClient {
         let connection = try await promise.futureResult.get()
         timings?.finish(.upgrade)
         return connection
+    }
+
+    /// Opens the proxy's tunnel to `host:port` on a channel connected to the proxy.
+    static func openTunnel(on channel: Channel, through proxy: HTTPProxy, to host: String, port: Int) async throws {
+        switch proxy.kind {
+        case .http:
+            try await ProxyTunnel.establish(on: channel, proxy: proxy, host: host, port: port)
+        case .socks5, .socks5h:
+            var address: SocketAddress? = nil
+            if proxy.kind == .socks5 {
+                do {
+                    address = try SocketAddress.makeAddressResolvingHost(host, port: port)
+                } catch {
+                    throw WebSocketClientError.connectionFailed(
+                        "cannot resolve \(host) (socks5:// resolves names here; socks5h:// lets the proxy resolve them)")
+                }
+            }
+            try await SOCKS5Tunnel.establish(on: channel, proxy: proxy, host: host, port: port, address: address)
+        }
+    }
+
+    /// A plain TCP connection to `host:port`, through `proxy` when given (`wsk proxy`'s
+    /// tcp:// upstream). The caller adds its handlers to the returned channel.
+    public static func connectTCP(host: String, port: Int, proxy: HTTPProxy?, group: EventLoopGroup, timeout: TimeAmount) async throws -> Channel {
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: proxy?.host ?? host, port: proxy?.port ?? port).get()
+        guard let proxy else { return channel }
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        defer { deadline.cancel() }
+        do {
+            try await openTunnel(on: channel, through: proxy, to: host, port: port)
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return channel
     }
 
     static func isIPAddress(_ host: String) -> Bool {

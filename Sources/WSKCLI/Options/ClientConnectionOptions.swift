@@ -24,7 +24,7 @@ struct ClientConnectionOptions: ParsableArguments {
     @Flag(help: "Reconnect with backoff (0.5 s doubling to 30 s) when the connection drops or the server closes with 1001, 1012 or 1013. Lines read after a connection ended go to the next one; a line already handed to a connection that drops may be lost with it.")
     var reconnect = false
 
-    @Option(help: ArgumentHelp("HTTP proxy for a CONNECT tunnel, http://[user:pass@]host:port (default: $https_proxy / $http_proxy, minus $no_proxy).", valueName: "url"))
+    @Option(help: ArgumentHelp("Proxy to tunnel through: http://[user:pass@]host:port (CONNECT), socks5://… (names resolved here) or socks5h://… (by the proxy) (default: $https_proxy / $http_proxy / $all_proxy, minus $no_proxy).", valueName: "url"))
     var proxy: String?
 
     @Flag(help: "Ignore the proxy environment variables.")
@@ -52,9 +52,13 @@ struct ClientConnectionOptions: ParsableArguments {
 
     static func parseProxy(_ text: String, flag: String) throws -> HTTPProxy {
         var rest = Substring(text)
+        var kind = HTTPProxy.Kind.http
         if let scheme = rest.firstRange(of: "://") {
             let name = rest[..<scheme.lowerBound].lowercased()
-            guard name == "http" else { throw ValidationError("\(flag): only http:// proxies are supported, got '\(text)'") }
+            guard let parsed = HTTPProxy.Kind(rawValue: name) else {
+                throw ValidationError("\(flag): '\(text)': the proxy must be http://, socks5:// or socks5h://")
+            }
+            kind = parsed
             rest = rest[scheme.upperBound...]
         }
         rest = rest.prefix { $0 != "/" }
@@ -69,7 +73,13 @@ struct ClientConnectionOptions: ParsableArguments {
         } catch {
             throw ValidationError("\(flag): \(error)")
         }
-        return HTTPProxy(host: endpoint.host, port: endpoint.port ?? 3128, credentials: credentials)
+        if kind != .http, let credentials {
+            let parts = credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.allSatisfy({ $0.utf8.count <= 255 }) else {
+                throw ValidationError("\(flag): a SOCKS5 username and password are at most 255 bytes each")
+            }
+        }
+        return HTTPProxy(host: endpoint.host, port: endpoint.port ?? (kind == .http ? 3128 : 1080), credentials: credentials, kind: kind)
     }
 
     /// The proxy to use: --proxy, else the environment (unless --no-proxy or $no_proxy matches).

@@ -229,17 +229,16 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
             let upstream = StreamEndpoint(framing: .bytes)
             let relay = Relay(client: client, upstream: upstream, eventLoop: loop, connecting: .client, observer: observer(remote: remote, loop: loop))
             let pending = PendingRelay(relay: relay, client: client)
-            ClientBootstrap(group: loop)
-                .connectTimeout(.seconds(10))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(upstream) } }
-                .connect(host: host, port: port)
-                .whenComplete { result in
-                    switch result {
-                    case .success: accept(pending, localSubprotocol, true)
-                    case .failure(let error): failed(.badGateway, "upstream unreachable: tcp://\(host):\(port): \(UserFacingError.describe(error))")
-                    }
+            let proxy = self.client.proxy
+            Task {
+                do {
+                    let channel = try await WebSocketClient.connectTCP(host: host, port: port, proxy: proxy, group: loop, timeout: .seconds(10))
+                    try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(upstream) }.get()
+                    accept(pending, localSubprotocol, true)
+                } catch {
+                    failed(.badGateway, "upstream unreachable: tcp://\(HostPort(host: host, port: port)): \(UserFacingError.describe(error))")
                 }
+            }
         case .program(let command, let binary):
             let upstream = StreamEndpoint(framing: binary ? .bytes : .lines)
             // A line is one message: --max-message-size bounds it (longer: 1009).

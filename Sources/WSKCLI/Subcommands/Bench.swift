@@ -128,6 +128,9 @@ public struct BenchRun: WSKCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds a connection may take to open (TCP, TLS and the upgrade) before it counts as failed.", valueName: "seconds"))
     var connectTimeout = Seconds(10)
 
+    @Option(help: ArgumentHelp("Connect through this proxy: http://[user:pass@]host:port, socks5://… or socks5h://… (environment variables are not read).", valueName: "url"))
+    var proxy: String?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Event-loop threads.", valueName: "n"))
     var threads = System.coreCount
 
@@ -183,6 +186,7 @@ public struct BenchRun: WSKCommand {
         if let pingInterval, !(pingInterval.value >= 0.001) { throw ValidationError("--ping-interval must be at least 1ms") }
         if let channelLifetime, !(channelLifetime.value >= 0.01) { throw ValidationError("--channel-lifetime must be at least 10ms") }
         _ = try sourceAddresses()
+        if let proxy { _ = try ClientConnectionOptions.parseProxy(proxy, flag: "--proxy") }
         let stages = try plannedStages()
         if stages.allSatisfy({ $0.connections == 0 }) { throw ValidationError("--stage: at least one stage needs connections") }
     }
@@ -252,6 +256,7 @@ public struct BenchRun: WSKCommand {
         client.limits.maxFrameSize = max(size.value, 16 << 20)
         client.compression = compression ? PerMessageDeflateOptions() : nil
         client.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
+        client.proxy = try proxy.map { try ClientConnectionOptions.parseProxy($0, flag: "--proxy") }
         request.apply(to: &client, url: target)
         try tls.apply(to: &client)
         let stages = try plannedStages()

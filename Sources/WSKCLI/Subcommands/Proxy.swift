@@ -66,6 +66,9 @@ public struct Proxy: WSKCommand {
     @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Add this header to upstream requests, 'Name: value' (repeatable).", valueName: "header"))
     var header: [String] = []
 
+    @Option(help: ArgumentHelp("Reach the upstream (ws://, wss:// or tcp://) through this proxy: http://[user:pass@]host:port, socks5://… or socks5h://… (environment variables are not read).", valueName: "url"))
+    var upstreamProxy: String?
+
     @OptionGroup(title: "Listening")
     var listen: ListenOptions
 
@@ -96,6 +99,10 @@ public struct Proxy: WSKCommand {
     public init() {}
 
     public func validate() throws {
+        if let upstreamProxy {
+            _ = try ClientConnectionOptions.parseProxy(upstreamProxy, flag: "--upstream-proxy")
+            if exec != nil { throw ValidationError("--upstream-proxy is for a ws://, wss:// or tcp:// upstream, not --exec") }
+        }
         switch (upstream, exec) {
         case (nil, nil):
             throw ValidationError("<upstream>: give ws://…, wss://… or tcp://HOST:PORT, or --exec COMMAND")
@@ -146,6 +153,9 @@ public struct Proxy: WSKCommand {
         client.limits = configuration.limits
         client.compression = noUpstreamCompression ? nil : PerMessageDeflateOptions()
         try upstreamTLS.apply(to: &client)
+        if let upstreamProxy {
+            client.proxy = try ClientConnectionOptions.parseProxy(upstreamProxy, flag: "--upstream-proxy")
+        }
         let forwarding = ProxyForwarding(
             forwardedHeaders: forwardHeader,
             addedHeaders: header.compactMap { UpgradeCheckOptions.split($0) },
