@@ -259,9 +259,9 @@ _wsk_serve-echo() {
 
 _wsk_connect() {
     repeating_flags=()
-    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --reconnect --no-proxy -k --insecure --binary -0 --null --base64 --hex --wait-for-close --echo --show-handshake --timestamps -v --verbose --interactive --no-interactive --jsonl --json-pretty --raw-output --color --no-color --version -h --help)
+    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --reconnect --no-proxy -k --insecure --binary -0 --null --base64 --hex --wait-for-close --echo --show-handshake --timestamps -v --verbose --interactive --no-interactive --jsonl --json-pretty --raw-output --color --no-color --keep-listening --version -h --help)
     repeating_options=(-H --header --subprotocol -x --execute)
-    non_repeating_options=(--origin --auth --server-max-window-bits --client-max-window-bits --compression-level --connect-timeout --max-message-size --max-frame-size --ping-interval --ping-timeout --proxy --cacert --cert --key --tls-server-name --invalid-utf8 --exit-after --until --wait)
+    non_repeating_options=(--origin --auth --server-max-window-bits --client-max-window-bits --compression-level --connect-timeout --max-message-size --max-frame-size --ping-interval --ping-timeout --proxy --cacert --cert --key --tls-server-name --invalid-utf8 --exit-after --until --wait --listen --tls-cert --tls-key --tls-client-ca)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
@@ -336,6 +336,21 @@ _wsk_connect() {
     '--wait')
         return
         ;;
+    '--listen')
+        return
+        ;;
+    '--tls-cert')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __wsk_add_completions -f
+        return
+        ;;
+    '--tls-client-ca')
+        __wsk_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -343,7 +358,7 @@ _wsk_proxy() {
     repeating_flags=()
     non_repeating_flags=(--exec-binary --no-compression --server-no-context-takeover --client-no-context-takeover --no-upstream-compression -k --insecure -v --verbose --version -h --help)
     repeating_options=(--forward-header -H --header --subprotocol --allow-origin --require-header)
-    non_repeating_options=(--exec --kill-grace --host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --cacert --cert --key --tls-server-name --log-format)
+    non_repeating_options=(--exec --kill-grace --upstream-proxy --host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --cacert --cert --key --tls-server-name --log-format)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
@@ -358,6 +373,9 @@ _wsk_proxy() {
         return
         ;;
     '-H'|'--header')
+        return
+        ;;
+    '--upstream-proxy')
         return
         ;;
     '--host')
@@ -466,7 +484,7 @@ _wsk_bench_run() {
     repeating_flags=()
     non_repeating_flags=(--binary --compression --hold --json --verify --progress --no-progress -k --insecure --version -h --help)
     repeating_options=(--stage --threshold -H --header --subprotocol)
-    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --connect-rate --ramp-up --message-rate-per-connection --ping-interval --channel-lifetime --source-ip --threads --hgrm --svg --start-at --origin --auth --cacert --cert --key --tls-server-name)
+    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --connect-rate --ramp-up --message-rate-per-connection --ping-interval --channel-lifetime --source-ip --connect-timeout --proxy --threads --hgrm --svg --start-at --origin --auth --cacert --cert --key --tls-server-name)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
@@ -508,6 +526,12 @@ _wsk_bench_run() {
         return
         ;;
     '--stage')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--proxy')
         return
         ;;
     '--threads')
