@@ -8,7 +8,8 @@ declare -A allowed=(
     [WSKCore]="NIOCore HTTPTypes"
     [WSKCompression]="WSKCore NIOCore CZlib"
     # WSKNIO may use the C library (posix_spawn, waitpid, strerror) for the relay's child processes.
-    [WSKNIO]="WSKCore WSKCompression NIOCore NIOPosix NIOHTTP1 NIOSSL NIOConcurrencyHelpers HTTPTypes Glibc Darwin"
+    # NIOTLS: the TLS handshake-completed event (bench times the TLS step on its own).
+    [WSKNIO]="WSKCore WSKCompression NIOCore NIOPosix NIOHTTP1 NIOSSL NIOTLS NIOConcurrencyHelpers HTTPTypes Glibc Darwin"
     [WSKCapture]="NIOCore"
     [WSKLineEditing]="CLibEdit Foundation Glibc Darwin"
     [WSKCLI]="WSKCore WSKCompression WSKNIO WSKCapture WSKLineEditing NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers HTTPTypes ArgumentParser Histogram Foundation FoundationEssentials Glibc Darwin Dispatch"
