@@ -3,11 +3,13 @@ import NIOCore
 /// Opens an HTTP CONNECT tunnel (RFC 9110 §9.3.6) through a proxy before anything else
 /// is sent on the channel.
 enum ProxyTunnel {
-    static func establish(on channel: Channel, proxy: HTTPProxy, host: String, port: Int) async throws {
+    /// `next`, when given, is installed right behind the tunnel before its first bytes are
+    /// passed on, so nothing the far end sends early is lost.
+    static func establish(on channel: Channel, proxy: HTTPProxy, host: String, port: Int, next: (any ChannelHandler & Sendable)? = nil) async throws {
         let promise = channel.eventLoop.makePromise(of: Void.self)
         let target = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(ConnectHandler(target: target, credentials: proxy.credentials, promise: promise))
+            try channel.pipeline.syncOperations.addHandler(ConnectHandler(target: target, credentials: proxy.credentials, promise: promise, next: next))
         }.get()
         channel.closeFuture.whenComplete { _ in
             promise.fail(WebSocketClientError.connectionFailed("the proxy closed the connection"))
@@ -22,12 +24,14 @@ enum ProxyTunnel {
         let target: String
         let credentials: String?
         let promise: EventLoopPromise<Void>
+        let next: (any ChannelHandler & Sendable)?
         var received = ByteBuffer()
 
-        init(target: String, credentials: String?, promise: EventLoopPromise<Void>) {
+        init(target: String, credentials: String?, promise: EventLoopPromise<Void>, next: (any ChannelHandler & Sendable)?) {
             self.target = target
             self.credentials = credentials
             self.promise = promise
+            self.next = next
         }
 
         func handlerAdded(context: ChannelHandlerContext) {
@@ -61,11 +65,20 @@ enum ProxyTunnel {
             // Bytes after the proxy's response belong to the tunnel: pass them on.
             received.moveReaderIndex(forwardBy: end.upperBound)
             let leftover = received
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            promise.succeed(())
+            if let next {
+                do {
+                    try context.pipeline.syncOperations.addHandler(next, position: .after(self))
+                } catch {
+                    promise.fail(error)
+                    context.close(promise: nil)
+                    return
+                }
+            }
             if leftover.readableBytes > 0 {
                 context.fireChannelRead(wrapInboundOut(leftover))
             }
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            promise.succeed(())
         }
     }
 }

@@ -7,7 +7,11 @@ import NIOCore
 enum SOCKS5Tunnel {
     /// Connects the tunnel to `host:port`: by name when `remoteDNS` (`socks5h://`, the
     /// proxy resolves it), else to `address` (`socks5://`, resolved here).
-    static func establish(on channel: Channel, proxy: HTTPProxy, host: String, port: Int, address: SocketAddress?) async throws {
+    /// `next`, when given, is installed right behind the tunnel before its first bytes are
+    /// passed on, so nothing the far end sends early is lost.
+    static func establish(
+        on channel: Channel, proxy: HTTPProxy, host: String, port: Int, address: SocketAddress?, next: (any ChannelHandler & Sendable)? = nil
+    ) async throws {
         let promise = channel.eventLoop.makePromise(of: Void.self)
         let destination: Destination
         if let address {
@@ -15,7 +19,7 @@ enum SOCKS5Tunnel {
         } else {
             destination = .name(host)
         }
-        let handler = Handler(proxy: proxy, destination: destination, port: port, target: HostPort(host: host, port: port).description, promise: promise)
+        let handler = Handler(proxy: proxy, destination: destination, port: port, target: HostPort(host: host, port: port).description, promise: promise, next: next)
         try await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.addHandler(handler, position: .first)
         }.get()
@@ -57,15 +61,17 @@ enum SOCKS5Tunnel {
         let port: Int
         let target: String
         let promise: EventLoopPromise<Void>
+        let next: (any ChannelHandler & Sendable)?
         var step = Step.greeting
         var received = ByteBuffer()
 
-        init(proxy: HTTPProxy, destination: Destination, port: Int, target: String, promise: EventLoopPromise<Void>) {
+        init(proxy: HTTPProxy, destination: Destination, port: Int, target: String, promise: EventLoopPromise<Void>, next: (any ChannelHandler & Sendable)?) {
             self.proxy = proxy
             self.destination = destination
             self.port = port
             self.target = target
             self.promise = promise
+            self.next = next
         }
 
         var proxyName: String { "the SOCKS5 proxy \(HostPort(host: proxy.host, port: proxy.port))" }
@@ -153,13 +159,23 @@ enum SOCKS5Tunnel {
                 guard received.readableBytes >= length else { return false }
                 received.moveReaderIndex(forwardBy: length)
                 step = .done
-                // Bytes after the reply belong to the tunnel: pass them on.
+                // Bytes after the reply belong to the tunnel: pass them on, to `next` when
+                // given (installed before they go).
                 let leftover = received
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-                promise.succeed(())
+                if let next {
+                    do {
+                        try context.pipeline.syncOperations.addHandler(next, position: .after(self))
+                    } catch {
+                        promise.fail(error)
+                        context.close(promise: nil)
+                        return nil
+                    }
+                }
                 if leftover.readableBytes > 0 {
                     context.fireChannelRead(wrapInboundOut(leftover))
                 }
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+                promise.succeed(())
                 return nil
             case .done:
                 return nil

@@ -267,10 +267,10 @@ public enum WebSocketClient {
     }
 
     /// Opens the proxy's tunnel to `host:port` on a channel connected to the proxy.
-    static func openTunnel(on channel: Channel, through proxy: HTTPProxy, to host: String, port: Int) async throws {
+    static func openTunnel(on channel: Channel, through proxy: HTTPProxy, to host: String, port: Int, next: (any ChannelHandler & Sendable)? = nil) async throws {
         switch proxy.kind {
         case .http:
-            try await ProxyTunnel.establish(on: channel, proxy: proxy, host: host, port: port)
+            try await ProxyTunnel.establish(on: channel, proxy: proxy, host: host, port: port, next: next)
         case .socks5, .socks5h:
             var address: SocketAddress? = nil
             if proxy.kind == .socks5 {
@@ -281,22 +281,30 @@ public enum WebSocketClient {
                         "cannot resolve \(host) (socks5:// resolves names here; socks5h:// lets the proxy resolve them)")
                 }
             }
-            try await SOCKS5Tunnel.establish(on: channel, proxy: proxy, host: host, port: port, address: address)
+            try await SOCKS5Tunnel.establish(on: channel, proxy: proxy, host: host, port: port, address: address, next: next)
         }
     }
 
     /// A plain TCP connection to `host:port`, through `proxy` when given (`wsk proxy`'s
-    /// tcp:// upstream). The caller adds its handlers to the returned channel.
-    public static func connectTCP(host: String, port: Int, proxy: HTTPProxy?, group: EventLoopGroup, timeout: TimeAmount) async throws -> Channel {
-        let channel = try await ClientBootstrap(group: group)
+    /// tcp:// upstream), with `handler` in its pipeline before the first byte from the far
+    /// end is read.
+    public static func connectTCP(
+        host: String, port: Int, proxy: HTTPProxy?, group: EventLoopGroup, timeout: TimeAmount, handler: any ChannelHandler & Sendable
+    ) async throws -> Channel {
+        var bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: proxy?.host ?? host, port: proxy?.port ?? port).get()
+        if proxy == nil {
+            bootstrap = bootstrap.channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+        }
+        let channel = try await bootstrap.connect(host: proxy?.host ?? host, port: proxy?.port ?? port).get()
         guard let proxy else { return channel }
         let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
         defer { deadline.cancel() }
         do {
-            try await openTunnel(on: channel, through: proxy, to: host, port: port)
+            try await openTunnel(on: channel, through: proxy, to: host, port: port, next: handler)
         } catch {
             channel.close(promise: nil)
             throw error

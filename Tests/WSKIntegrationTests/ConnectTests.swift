@@ -142,7 +142,7 @@ struct ConnectTests {
         (["connect", "ws://h", "--client-max-window-bits", "7"], "--client-max-window-bits"),
         (["connect", "ws://h", "-H", "bad"], "--header"),
         (["connect", "ws://h", "--ping-timeout", "1"], "--ping-timeout"),
-        (["connect", "ws://h", "--proxy", "socks5://p:1"], "--proxy"),
+        (["connect", "ws://h", "--proxy", "socks4://p:1"], "--proxy"),
         (["connect", "ws://h", "--interactive"], "--interactive needs a terminal"),
     ])
     func malformedArgumentsNameTheFlag(arguments: [String], fragment: String) throws {

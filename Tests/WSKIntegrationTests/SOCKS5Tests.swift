@@ -97,8 +97,10 @@ struct SOCKS5Tests {
         let relayed = try shell("WSK connect ws://127.0.0.1:\(port)/ -x relayed --exit-after 1")
         #expect(relayed.status == 0 && relayed.stdout == "relayed\n", "\(relayed.stderr)")
         #expect(log(proxy, "CONNECT name localhost", count: 4).count == 4, "\(proxy.standardError)")
-        let tcpEcho = try PeerProcess("python3", "socks5_server.py")  // any TCP service will do: a second proxy's port
-        let tcpRelay = try WSKProcess(["proxy", "-p", "0", "--upstream-proxy", "socks5h://u:p@127.0.0.1:\(proxy.port)", "tcp://localhost:\(tcpEcho.port)"])
+        // A TCP service that speaks first: its greeting, sent the moment the tunnel is up,
+        // reaches the client whole (nothing is dropped between the tunnel and the relay).
+        let greeter = try PeerProcess("python3", "tcp_greeter.py")
+        let tcpRelay = try WSKProcess(["proxy", "-p", "0", "--upstream-proxy", "socks5h://u:p@127.0.0.1:\(proxy.port)", "tcp://localhost:\(greeter.port)"])
         var tcpPort: Int?
         tcpRelay.waitForOutput { out, _ in
             guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) else { return false }
@@ -106,11 +108,11 @@ struct SOCKS5Tests {
             return true
         }
         let tcp = try #require(tcpPort, "\(tcpRelay.standardError)")
-        // The client's connection is accepted only once the upstream is reached through
-        // SOCKS5: the proxy logged the CONNECT to the TCP service.
-        let opened = try shell("WSK connect ws://127.0.0.1:\(tcp)/ -x hi --wait 0.3")
-        #expect(opened.status == 0, "\(opened.stderr)")
-        #expect(log(proxy, "CONNECT name localhost \(tcpEcho.port)").count == 1, "\(proxy.standardError)")
+        let greeted = try shell("WSK connect ws://127.0.0.1:\(tcp)/ -x 'echo me' --exit-after 2")
+        #expect(greeted.status == 0, "\(greeted.stderr)")
+        // tcp:// relays bytes: the greeting is one message with its newline, the echo another.
+        #expect(greeted.stdout == "hello from tcp\n\necho me\n", "\(greeted.stdout)")
+        #expect(log(proxy, "CONNECT name localhost \(greeter.port)").count == 1, "\(proxy.standardError)")
         withExtendedLifetime((server, relay, tcpRelay)) {}
     }
 

@@ -102,7 +102,7 @@ final class BenchPool: @unchecked Sendable {
                     state.failed += 1
                     state.shortfall += 1
                 }
-                var room = min(state.needed, Self.concurrentHandshakes - state.connecting.count)
+                var room = min(state.needed, Self.concurrentHandshakes - state.connecting.count, capacity - state.open.count - state.connecting.count)
                 if state.needed <= 0 { nextAllowed = max(nextAllowed, now) }
                 while room > 0 && nextAllowed <= now {
                     let connection = BenchConnection(plan: plan, pool: self, payload: payload)

@@ -232,8 +232,7 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
             let proxy = self.client.proxy
             Task {
                 do {
-                    let channel = try await WebSocketClient.connectTCP(host: host, port: port, proxy: proxy, group: loop, timeout: .seconds(10))
-                    try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(upstream) }.get()
+                    _ = try await WebSocketClient.connectTCP(host: host, port: port, proxy: proxy, group: loop, timeout: .seconds(10), handler: upstream)
                     accept(pending, localSubprotocol, true)
                 } catch {
                     failed(.badGateway, "upstream unreachable: tcp://\(HostPort(host: host, port: port)): \(UserFacingError.describe(error))")
