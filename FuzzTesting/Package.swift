@@ -6,7 +6,7 @@ import PackageDescription
 let fuzzTargets = [
     "FuzzFrameDecoder", "FuzzConnection", "FuzzHandshakeRequest", "FuzzHandshakeResponse",
     "FuzzExtensionHeader", "FuzzInflate", "FuzzCaptureFile", "FuzzTCPReassembler", "FuzzHTTPHead",
-    "FuzzByteText",
+    "FuzzByteText", "FuzzSOCKS5",
 ]
 
 let package = Package(

@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../FuzzTesting"
 export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0
 targets=(FuzzFrameDecoder FuzzConnection FuzzHandshakeRequest FuzzHandshakeResponse FuzzExtensionHeader
-    FuzzInflate FuzzCaptureFile FuzzTCPReassembler FuzzHTTPHead FuzzByteText)
+    FuzzInflate FuzzCaptureFile FuzzTCPReassembler FuzzHTTPHead FuzzByteText FuzzSOCKS5)
 config=${FUZZ_CONFIG:-release}
 # Per input: 10 s before libFuzzer reports a timeout (its default, 1200 s, never fires in a
 # short run), 2 GiB of RSS before it reports an out-of-memory.

@@ -151,7 +151,7 @@ struct BenchShapesTests {
         let pki = try TestPKI()
         let server = try EchoServerProcess(["--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key")])
         let run = try WSKProcess.run(["bench", "-c", "2", "--cacert", pki.path("ca.pem"), "--duration", "0.3", "--warmup", "0", "--json", "wss://127.0.0.1:\(server.port)/"])
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.status == 0, "\(run.stderr)\nserver log:\n\(server.log)")
         let steps = try #require(try json(run.stdout)["handshake_steps_us"] as? [String: [String: Any]])
         #expect(Set(steps.keys) == ["tcp", "tls", "upgrade"], "\(steps)")
         #expect((steps["tls"]?["p50"] as? Double ?? 0) > 0)

@@ -211,7 +211,7 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
         case .pong(let data):
             guard data.readableBytes == 8, let sent = data.getInteger(at: data.readerIndex, as: UInt64.self) else { return }
             let now = Self.now()
-            recorder?.recordPing(latencyNanoseconds: now &- sent, at: now)
+            recorder?.recordPing(sentAt: sent, at: now)
         case .failed(let violation): recorder?.fail("protocol error: \(violation)")
         default: break
         }

@@ -137,9 +137,11 @@ final class BenchRecorder: @unchecked Sendable {
 
     func isMeasuring(at now: UInt64) -> Bool { now >= measureFrom && now < measureUntil }
 
-    func recordPing(latencyNanoseconds: UInt64, at now: UInt64) {
-        guard now >= measureFrom && now < measureUntil else { return }
-        _ = totals.pingHistogram.record(max(1, latencyNanoseconds / 1000))
+    /// A pong's round trip, counted when its ping went out in the measured window (as
+    /// pings sent are).
+    func recordPing(sentAt: UInt64, at now: UInt64) {
+        guard isMeasuring(at: sentAt) && now < measureUntil else { return }
+        _ = totals.pingHistogram.record(max(1, (now &- sentAt) / 1000))
     }
 
     func fail(_ message: String) {
