@@ -221,9 +221,11 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         var info = SessionInfo(
             remoteAddress: remoteAddress, path: head.uri, subprotocol: subprotocol, extensions: acceptedExtensions, prepared: prepared)
         if configuration.recordsHandshake {
-            info.requestHead = "\(head.method.rawValue) \(head.uri) HTTP/\(head.version.major).\(head.version.minor)\r\n"
-                + head.headers.map { "\($0.name): \($0.value)\r\n" }.joined()
-            info.responseHead = "HTTP/1.1 101 Switching Protocols\r\n" + response.headerFields.map { "\($0.name): \($0.value)\r\n" }.joined()
+            info.handshake = HandshakeText(
+                request: "\(head.method.rawValue) \(head.uri) HTTP/\(head.version.major).\(head.version.minor)\r\n"
+                    + head.headers.map { "\($0.name): \($0.value)\r\n" }.joined(),
+                response: "HTTP/1.1 101 Switching Protocols\r\n" + response.headerFields.map { "\($0.name): \($0.value)\r\n" }.joined()
+            )
         }
         let session = WebSocketSession(
             connection: connection,

@@ -139,6 +139,9 @@ public enum WebSocketClient {
         var bootstrap = ClientBootstrap(group: group)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // As the server's (WebSocketServer): small while idle, adapting under load;
+            // what a bench --hold of thousands of connections holds per connection.
+            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 256, initial: 512, maximum: 262_144))
         if let localAddress = configuration.localAddress {
             bootstrap = bootstrap.bind(to: localAddress)
         }

@@ -54,7 +54,7 @@ public struct WebSocketServerConfiguration: Sendable {
     /// ``idleTimeout``'s.
     public var keepalive: KeepalivePolicy? = nil
     /// Whether sessions keep the upgrade request and response as text
-    /// (``SessionInfo/requestHead``), for `connect --listen --show-handshake`.
+    /// (``SessionInfo/handshake``), for `connect --listen --show-handshake`.
     public var recordsHandshake = false
 
     /// Creates the default configuration.

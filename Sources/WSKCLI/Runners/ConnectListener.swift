@@ -112,7 +112,7 @@ final class ConnectListener: WebSocketServerApplication, @unchecked Sendable {
         }
         runner?.sessionDidOpen(session)
         let info = session.info
-        waiting?.succeed(WebSocketClientConnection(session: session, requestHead: info.requestHead ?? "", responseHead: info.responseHead ?? ""))
+        waiting?.succeed(WebSocketClientConnection(session: session, requestHead: info.handshake?.request ?? "", responseHead: info.handshake?.response ?? ""))
     }
 
     func session(_ session: WebSocketSession, didReceive event: ConnectionEvent) {

@@ -25,7 +25,9 @@ public struct Connection {
     let messageExtension: (any WebSocketExtension)?
     var maskingKeys: MaskingKeySource<AnyRandomNumberGenerator>
     var inbound: ByteBuffer? = nil
-    var events = CircularBuffer<ConnectionEvent>(initialCapacity: 4)
+    /// Starts with room for one event (an idle connection holds only that); grows on the
+    /// first burst and keeps what it grew to.
+    var events = CircularBuffer<ConnectionEvent>(initialCapacity: 1)
     let allocator = ByteBufferAllocator()
 
     // The message being sent in fragments, and whether it is compressed.

@@ -41,9 +41,9 @@ public struct SessionInfo: Sendable {
     /// ``WebSocketServerConfiguration/prepareUpgrade``).
     public var prepared: (any PreparedUpgrade)?
     /// The upgrade request and the 101 response as text (a server that records them:
-    /// ``WebSocketServerConfiguration/recordsHandshake``).
-    public var requestHead: String? = nil
-    public var responseHead: String? = nil
+    /// ``WebSocketServerConfiguration/recordsHandshake``; one reference, not two strings,
+    /// in every session).
+    public var handshake: HandshakeText? = nil
 
     /// Creates session information.
     public init(
@@ -118,5 +118,16 @@ public struct SessionOptions: Sendable {
         self.maxBackpressure = maxBackpressure
         self.closeTimeout = closeTimeout
         self.pausesReadingWhileUnwritable = pausesReadingWhileUnwritable
+    }
+}
+
+/// The opening handshake as text, for `--show-handshake` on the server's side.
+public final class HandshakeText: Sendable {
+    public let request: String
+    public let response: String
+
+    public init(request: String, response: String) {
+        self.request = request
+        self.response = response
     }
 }
