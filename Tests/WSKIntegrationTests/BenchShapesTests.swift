@@ -130,6 +130,7 @@ struct BenchShapesTests {
         #expect(result["rate"] as? Double == 120)
         let messages = try #require(result["messages"] as? Int)
         #expect(messages > 0 && messages <= 120 + 3, "a schedule of 40/s on each of 3 connections over 1 s: \(messages)")
+        withExtendedLifetime(server) {}
     }
 
     @Test func sourceAddressesSpreadTheConnections() throws {
@@ -159,6 +160,7 @@ struct BenchShapesTests {
         let untrusted = try WSKProcess.run(["bench", "-c", "2", "--hold", "--duration", "0.3", "--warmup", "0", "--json", "wss://127.0.0.1:\(server.port)/"])
         #expect(untrusted.status == 1)
         #expect(untrusted.stderr.contains("2 of 2 connections failed: ") && untrusted.stderr.contains("certificate verify failed"), "\(untrusted.stderr)")
+        withExtendedLifetime((server, pki)) {}
     }
 
     @Test func neitherSideFillsItsDescriptorTable() throws {

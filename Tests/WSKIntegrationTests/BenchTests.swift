@@ -125,7 +125,7 @@ struct BenchTests {
             "bench", "-c", "2", "--duration", "1", "--warmup", "0.2", "--json", "--hgrm", hgrm,
             "--threshold", "p99 < 60s", "--threshold", "errors==0", "--threshold", "messages>0", url,
         ])
-        #expect(met.status == 0, "\(met.stderr)")
+        #expect(met.status == 0, "\(met.stderr)\nserver log:\n\(server.log)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(met.stdout.utf8)) as? [String: Any])
         let thresholds = try #require(object["thresholds"] as? [[String: Any]])
         #expect(thresholds.map { $0["expression"] as? String } == ["p99 < 60s", "errors==0", "messages>0"])
@@ -141,6 +141,7 @@ struct BenchTests {
         #expect(violated.status == 2, "\(violated.stderr)")
         #expect(violated.stdout.contains("  thresholds rate>=1e12: FAILED (measured "), "\(violated.stdout)")
         #expect(violated.stdout.contains("             p99<60s: ok (measured "), "\(violated.stdout)")
+        withExtendedLifetime(server) {}
     }
 
     @Test func aRampUpSpreadsTheConnectionsAndHandshakesAreMeasured() throws {

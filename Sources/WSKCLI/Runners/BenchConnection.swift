@@ -186,10 +186,11 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
             // Pings carry their send time; the pong's round trip goes into the ping histogram.
             let nanoseconds = Int64(every * 1e9)
             pingTimer = loop.scheduleRepeatedTask(initialDelay: .nanoseconds(Int64.random(in: 0..<max(1, nanoseconds))), delay: .nanoseconds(nanoseconds)) { [self] _ in
+                let sent = Self.now()
                 var data = ByteBuffer()
-                data.writeInteger(Self.now())
+                data.writeInteger(sent)
                 self.session?.send(.ping(data))
-                if let recorder, recorder.isMeasuring(at: Self.now()) { recorder.pingsSent += 1 }
+                if let recorder, recorder.isMeasuring(at: sent) { recorder.pingsSent += 1 }
             }
         }
         if let lifetime = plan.channelLifetime {

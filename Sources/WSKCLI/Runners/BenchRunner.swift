@@ -137,10 +137,14 @@ final class BenchRecorder: @unchecked Sendable {
 
     func isMeasuring(at now: UInt64) -> Bool { now >= measureFrom && now < measureUntil }
 
-    /// A pong's round trip, counted when its ping went out in the measured window (as
-    /// pings sent are).
+    /// When this loop learned the measured window: a ping sent before then was not
+    /// counted as sent, even if its time falls in the window (the window is set on each
+    /// loop after the run's start time is taken).
+    var windowKnownSince: UInt64 = .max
+
+    /// A pong's round trip, counted when its ping was counted as sent.
     func recordPing(sentAt: UInt64, at now: UInt64) {
-        guard isMeasuring(at: sentAt) && now < measureUntil else { return }
+        guard sentAt >= windowKnownSince && isMeasuring(at: sentAt) && now < measureUntil else { return }
         _ = totals.pingHistogram.record(max(1, (now &- sentAt) / 1000))
     }
 
@@ -199,6 +203,7 @@ enum BenchRunner {
                 recorder.measureFrom = measureFrom
                 recorder.measureUntil = measureUntil
                 recorder.stageEnds = frozenStageEnds
+                recorder.windowKnownSince = BenchConnection.now()
             }.get()
         }
         pool.enter(plan.stages[0], started: true, newStage: false)
