@@ -35,11 +35,29 @@ struct BenchShapesTests {
         let steps = try #require(result["handshake_steps_us"] as? [String: Any])
         #expect(Set(steps.keys) == ["tcp", "upgrade"], "\(steps)")
         #expect((result["handshake_histogram"] as? String)?.hasPrefix("HISTF") == true)
+        #expect((result["ping_histogram"] as? String)?.hasPrefix("HISTF") == true)
         #expect((result["max_rss_bytes"] as? Int ?? 0) > 1_000_000)
         // The server held 20 connections and closed them cleanly at the end, no message sent.
         #expect(server.process.waitForOutput { _, _ in lines(server, "close").count >= 20 }, "\(server.log)")
         #expect(lines(server, "open").count == 20)
         #expect(lines(server, "close").allSatisfy { $0.contains("code=1000") }, "\(server.log)")
+
+        // Two hold runs merge: connections and pongs add up, the pong histograms merge.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-hold-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let second = try WSKProcess.run(["bench", "-c", "5", "--hold", "--ping-interval", "0.1", "--duration", "0.5", "--warmup", "0", "--json", "ws://127.0.0.1:\(server.port)/"])
+        #expect(second.status == 0, "\(second.stderr)")
+        try run.stdout.write(toFile: "\(directory)/a.json", atomically: true, encoding: .utf8)
+        try second.stdout.write(toFile: "\(directory)/b.json", atomically: true, encoding: .utf8)
+        let merged = try WSKProcess.run(["bench", "merge", "--json", "\(directory)/a.json", "\(directory)/b.json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let both = try json(merged.stdout)
+        let secondResult = try json(second.stdout)
+        #expect(both["connections_open"] as? Int == 25, "\(merged.stdout)")
+        #expect(both["pongs"] as? Int == pongs + (secondResult["pongs"] as? Int ?? -1), "\(merged.stdout)")
+        let maxima = [ping["max"] as? Double ?? 0, (secondResult["ping_us"] as? [String: Any])?["max"] as? Double ?? 0]
+        #expect((both["ping_us"] as? [String: Any])?["max"] as? Double == maxima.max(), "\(merged.stdout)")
 
         // The text report says the same.
         let text = try WSKProcess.run(["bench", "-c", "3", "--hold", "--ping-interval", "0.1", "--duration", "0.5", "--warmup", "0", "ws://127.0.0.1:\(server.port)/"])

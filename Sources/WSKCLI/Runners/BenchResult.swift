@@ -75,6 +75,8 @@ struct BenchResult: Codable, Equatable {
     var pingsSent: Int? = nil
     var pongs: Int? = nil
     var pingMicroseconds: Latency? = nil
+    /// The pong round trips in HdrHistogram's compressed encoding (for `bench merge`).
+    var pingHistogramEncoded: String? = nil
     /// Each --stage's figures, for runs with several.
     var stages: [StageResult]? = nil
     /// The generator's peak resident memory, bytes.
@@ -143,6 +145,7 @@ struct BenchResult: Codable, Equatable {
         case pingsSent = "pings_sent"
         case pongs
         case pingMicroseconds = "ping_us"
+        case pingHistogramEncoded = "ping_histogram"
         case maxRSSBytes = "max_rss_bytes"
     }
 }

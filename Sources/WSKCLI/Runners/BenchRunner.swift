@@ -329,7 +329,10 @@ enum BenchRunner {
         if plan.pingInterval != nil {
             result.pingsSent = totals.pingsSent
             result.pongs = Int(totals.pingHistogram.totalCount)
-            if totals.pingHistogram.totalCount > 0 { result.pingMicroseconds = BenchResult.Latency(totals.pingHistogram) }
+            if totals.pingHistogram.totalCount > 0 {
+                result.pingMicroseconds = BenchResult.Latency(totals.pingHistogram)
+                result.pingHistogramEncoded = HistogramCodec.encode(totals.pingHistogram)
+            }
         }
         if plan.stages.count > 1 {
             result.stages = plan.stages.enumerated().map { index, stage in
@@ -426,7 +429,8 @@ enum BenchRunner {
             lines.append("  latency    " + latencyText(l))
         }
         if let pings = result.pingsSent {
-            lines.append("  pings      " + (result.pingMicroseconds.map(latencyText) ?? "no pong in the measured window")
+            let none = (result.pongs ?? 0) > 0 ? "round trips not merged (a run without ping_histogram)" : "no pong in the measured window"
+            lines.append("  pings      " + (result.pingMicroseconds.map(latencyText) ?? none)
                 + "  (\(grouped(Double(result.pongs ?? 0))) pongs, \(grouped(Double(pings))) pings sent)")
         }
         if let open = result.connectionsOpen {

@@ -117,7 +117,16 @@ public struct BenchMerge: WSKCommand {
         merged.reconnects = total(\.reconnects)
         merged.pingsSent = total(\.pingsSent)
         merged.pongs = total(\.pongs)
-        merged.pingMicroseconds = nil
+        // Pong round trips merge like the handshakes: exactly, when every run has them.
+        let pings = runs.compactMap { $0.result.pingHistogramEncoded.flatMap { try? HistogramCodec.decode($0) } }
+        if pings.count == runs.count, var ping = pings.first {
+            for other in pings.dropFirst() { ping.add(other) }
+            merged.pingMicroseconds = BenchResult.Latency(ping)
+            merged.pingHistogramEncoded = HistogramCodec.encode(ping)
+        } else {
+            merged.pingMicroseconds = nil
+            merged.pingHistogramEncoded = nil
+        }
         merged.maxRSSBytes = nil
         merged.stages = nil
         merged.handshakeSteps = nil
