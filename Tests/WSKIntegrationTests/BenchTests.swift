@@ -236,6 +236,12 @@ struct BenchTests {
             #expect(check.stderr.contains("No module named"), "the Python check failed for another reason: \(check.stderr)")
             print("skipped the Python hdrhistogram check: the package is not installed")
         }
+        // An empty file (a run still going): one line, exit 1, not a crash.
+        try "".write(toFile: "\(directory)/empty.json", atomically: true, encoding: .utf8)
+        let empty = try WSKProcess.run(["bench", "merge", "\(directory)/gen-0.json", "\(directory)/empty.json"])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.hasPrefix("wsk: merge: \(directory)/empty.json is empty"), "\(empty.stderr)")
+        #expect(empty.stderr.split(separator: "\n").count == 1, "\(empty.stderr)")
         // Not a bench result: one line, exit 1.
         let bad = try WSKProcess.run(["bench", "merge", "/etc/hostname"])
         #expect(bad.status == 1)

@@ -49,7 +49,11 @@ public struct BenchMerge: WSKCommand {
             } catch {
                 throw UserFacingError("merge", "cannot read \(file): \(UserFacingError.describe(error))")
             }
-            for line in text.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
+            let lines = text.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }
+            guard !lines.isEmpty else {
+                throw UserFacingError("merge", "\(file) is empty (is its bench run still going?)", hint: "merge the --json output of finished bench runs")
+            }
+            for line in lines {
                 let result: BenchResult
                 do {
                     result = try JSONDecoder().decode(BenchResult.self, from: Data(line.utf8))
