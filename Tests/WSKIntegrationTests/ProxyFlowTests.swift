@@ -45,9 +45,15 @@ struct ProxyFlowTests {
             #expect(result.stdout == "status=0\n300001\n300000\nlast line\n", "\(result.stderr)")
         }
         // A 1 MB line arrives whole.
-        let long = try ProxyProcess(["--exec", "head -c 1000000 /dev/zero | tr '\\\\0' a; echo"])
-        let result = try shell("WSK connect --wait-for-close ws://127.0.0.1:\(long.port)/ < /dev/null | wc -c")
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000001", "\(result.stderr)")
+        let long = try ProxyProcess(["-v", "--exec", "head -c 1000000 /dev/zero | tr '\\\\0' a; echo"])
+        do {
+            let result = try shell("WSK connect -v --wait-for-close ws://127.0.0.1:\(long.port)/ < /dev/null | wc -c")
+            #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000001", "\(result.stderr)")
+        } catch {
+            // Once seen in CI (a fresh clone under load): the client still waiting after 60 s.
+            // The proxy's log says how far the relay got.
+            Issue.record("\(error)\nproxy log:\n\(long.log)")
+        }
     }
 
     @Test(arguments: ["ws", "tcp"])
