@@ -64,27 +64,9 @@ enum ProxyTunnel {
             }
             // Bytes after the proxy's response belong to the tunnel: pass them on.
             received.moveReaderIndex(forwardBy: end.upperBound)
-            let leftover = received
-            if let next {
-                do {
-                    try context.pipeline.syncOperations.addHandler(next, position: .after(self))
-                } catch {
-                    promise.fail(error)
-                    context.close(promise: nil)
-                    return
-                }
-            }
-            if leftover.readableBytes > 0 {
-                context.fireChannelRead(wrapInboundOut(leftover))
-            }
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            promise.succeed(())
+            TunnelHandover.complete(context: context, handler: self, next: next, leftover: received, promise: promise)
         }
     }
-}
-
-extension ProxyTunnel.ConnectHandler {
-    typealias InboundOut = ByteBuffer
 }
 
 /// Base64 (RFC 4648) for Basic credentials, without Foundation.

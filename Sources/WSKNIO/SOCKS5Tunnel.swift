@@ -53,7 +53,6 @@ enum SOCKS5Tunnel {
     /// Runs WSKCore's ``SOCKS5Negotiation`` on the channel, then gets out of the way.
     final class Handler: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = ByteBuffer
-        typealias InboundOut = ByteBuffer
         typealias OutboundOut = ByteBuffer
 
         let proxy: HTTPProxy
@@ -97,22 +96,8 @@ enum SOCKS5Tunnel {
                     return
                 case .established(let leftover):
                     done = true
-                    // Bytes after the reply belong to the tunnel: pass them on, to `next`
-                    // when given (installed before they go).
-                    if let next {
-                        do {
-                            try context.pipeline.syncOperations.addHandler(next, position: .after(self))
-                        } catch {
-                            promise.fail(error)
-                            context.close(promise: nil)
-                            return
-                        }
-                    }
-                    if !leftover.isEmpty {
-                        context.fireChannelRead(wrapInboundOut(ByteBuffer(bytes: leftover)))
-                    }
-                    context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-                    promise.succeed(())
+                    // Bytes after the reply belong to the tunnel.
+                    TunnelHandover.complete(context: context, handler: self, next: next, leftover: ByteBuffer(bytes: leftover), promise: promise)
                     return
                 }
             }

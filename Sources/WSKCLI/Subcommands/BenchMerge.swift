@@ -109,7 +109,7 @@ public struct BenchMerge: WSKCommand {
         merged.latencyMicroseconds = BenchResult.Latency(histogram)
         merged.histogram = histogram
         merged.histogramEncoded = HistogramCodec.encode(histogram)
-        // Connection counts add up; the handshake histograms too, when every run has one.
+        // Connection counts add up.
         func total(_ value: (BenchResult) -> Int?) -> Int? {
             let values = runs.compactMap { value($0.result) }
             return values.count == runs.count ? values.reduce(0, +) : nil
@@ -121,16 +121,9 @@ public struct BenchMerge: WSKCommand {
         merged.reconnects = total(\.reconnects)
         merged.pingsSent = total(\.pingsSent)
         merged.pongs = total(\.pongs)
-        // Pong round trips merge like the handshakes: exactly, when every run has them.
-        let pings = runs.compactMap { $0.result.pingHistogramEncoded.flatMap { try? HistogramCodec.decode($0) } }
-        if pings.count == runs.count, var ping = pings.first {
-            for other in pings.dropFirst() { ping.add(other) }
-            merged.pingMicroseconds = BenchResult.Latency(ping)
-            merged.pingHistogramEncoded = HistogramCodec.encode(ping)
-        } else {
-            merged.pingMicroseconds = nil
-            merged.pingHistogramEncoded = nil
-        }
+        // Pong round trips and handshakes merge exactly, when every run has them.
+        (merged.pingMicroseconds, merged.pingHistogramEncoded) = mergedHistogram(runs.map(\.result.pingHistogramEncoded))
+        (merged.handshakeMicroseconds, merged.handshakeHistogramEncoded) = mergedHistogram(runs.map(\.result.handshakeHistogramEncoded))
         merged.maxRSSBytes = nil
         merged.stages = nil
         merged.handshakeSteps = nil
@@ -143,16 +136,16 @@ public struct BenchMerge: WSKCommand {
             }
         }
         merged.failures = runs.contains { $0.result.failures != nil } ? failures : nil
-        let handshakes = runs.compactMap { $0.result.handshakeHistogramEncoded.flatMap { try? HistogramCodec.decode($0) } }
-        if handshakes.count == runs.count, var handshake = handshakes.first {
-            for other in handshakes.dropFirst() { handshake.add(other) }
-            merged.handshakeMicroseconds = BenchResult.Latency(handshake)
-            merged.handshakeHistogramEncoded = HistogramCodec.encode(handshake)
-        } else {
-            merged.handshakeMicroseconds = nil
-            merged.handshakeHistogramEncoded = nil
-        }
         merged.thresholds = []
         return merged
+    }
+
+    /// The runs' encoded histograms added bucket by bucket, with their figures; nil when
+    /// a run has none.
+    static func mergedHistogram(_ encoded: [String?]) -> (BenchResult.Latency?, String?) {
+        let histograms = encoded.compactMap { $0.flatMap { try? HistogramCodec.decode($0) } }
+        guard histograms.count == encoded.count, var sum = histograms.first else { return (nil, nil) }
+        for other in histograms.dropFirst() { sum.add(other) }
+        return (BenchResult.Latency(sum), HistogramCodec.encode(sum))
     }
 }
