@@ -9,7 +9,8 @@ declare -A allowed=(
     [WSKCompression]="WSKCore NIOCore CZlib"
     # WSKNIO may use the C library (posix_spawn, waitpid, strerror) for the relay's child processes.
     # NIOTLS: the TLS handshake-completed event (bench times the TLS step on its own).
-    [WSKNIO]="WSKCore WSKCompression NIOCore NIOPosix NIOHTTP1 NIOSSL NIOTLS NIOConcurrencyHelpers HTTPTypes Glibc Darwin"
+    # NIOHTTP2/NIOHPACK: WebSocket over HTTP/2 (RFC 8441), server and client.
+    [WSKNIO]="WSKCore WSKCompression NIOCore NIOPosix NIOHTTP1 NIOHTTP2 NIOHPACK NIOSSL NIOTLS NIOConcurrencyHelpers HTTPTypes Glibc Darwin"
     [WSKCapture]="NIOCore"
     [WSKLineEditing]="CLibEdit Foundation Glibc Darwin"
     [WSKCLI]="WSKCore WSKCompression WSKNIO WSKCapture WSKLineEditing NIOCore NIOPosix NIOHTTP1 NIOConcurrencyHelpers HTTPTypes ArgumentParser Histogram Foundation FoundationEssentials Glibc Darwin Dispatch"

@@ -29,6 +29,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
     let application: WebSocketServerApplication
     let registry: SessionRegistry
 
+    var admission: ServerAdmission { ServerAdmission(configuration: configuration, application: application, registry: registry) }
     var head: HTTPRequestHead?
     var upgrading = false
     var timeoutTask: Scheduled<Void>?
@@ -100,23 +101,9 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             serveHTTP(head, context: context)
             return
         }
-        if let refusal = configuration.inspectRequest?(head) {
+        if let refusal = admission.precheck(head) {
             refuse(context: context, head: head, status: refusal.status, reason: refusal.reason)
             return
-        }
-        // Inspection before the upgrade (Azion's edge firewall): origin and required headers.
-        if !configuration.allowedOrigins.isEmpty {
-            let origin = head.headers.first(name: "origin") ?? ""
-            if !configuration.allowedOrigins.contains(where: { $0.lowercased() == origin.lowercased() }) {
-                refuse(context: context, head: head, status: .forbidden, reason: "origin \(origin.isEmpty ? "(none)" : origin) not allowed")
-                return
-            }
-        }
-        for required in configuration.requiredHeaders {
-            if !head.headers[required.name].contains(required.value) {
-                refuse(context: context, head: head, status: .unauthorized, reason: "missing or wrong \(required.name) header")
-                return
-            }
         }
         releaseReservation()  // a second request on a kept-alive connection
         holdsReservation = registry.reserve(limit: configuration.maxConnections)
@@ -147,12 +134,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             upgrade(handshake, head: head, context: context)
             return
         }
-        let request = UpgradeRequest(
-            head: head,
-            remoteAddress: remoteAddress,
-            offeredSubprotocols: handshake.offeredSubprotocols,
-            offersCompression: handshake.offeredExtensions.contains { $0.name.lowercased() == PerMessageDeflateNegotiator.extensionName }
-        )
+        let request = admission.upgradeRequest(handshake, head: head, remoteAddress: remoteAddress)
         // The request is complete (the handshake timeout is over: the application bounds
         // its own wait). Nothing more is read until the answer, so a client that sends
         // before the 101 cannot grow the HTTP decoder's buffer.
@@ -191,15 +173,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         prepared: (any PreparedUpgrade)? = nil
     ) {
         let subprotocol = chosen ?? handshake.selectSubprotocol(supported: configuration.subprotocols)
-        var acceptedExtensions: [WebSocketExtensionOffer] = []
-        var extensions: [any WebSocketExtension] = []
-        if compression, let options = configuration.compression {
-            let offers = handshake.offeredExtensions.filter { $0.name.lowercased() == PerMessageDeflateNegotiator.extensionName }
-            if let agreement = PerMessageDeflateNegotiator(options: options).respond(to: offers) {
-                acceptedExtensions.append(agreement.response)
-                extensions.append(PerMessageDeflate(parameters: agreement.parameters, role: .server, compressionLevel: configuration.compressionLevel))
-            }
-        }
+        let (acceptedExtensions, extensions) = admission.negotiateExtensions(handshake, allowed: compression)
         let response: HTTPResponse
         do {
             response = try handshake.acceptResponse(subprotocol: subprotocol, extensions: acceptedExtensions)
@@ -211,13 +185,6 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         upgrading = true
         timeoutTask?.cancel()
 
-        let connection = Connection(
-            role: .server,
-            configuration: configuration.limits,
-            extensions: extensions,
-            autoReplyPolicy: configuration.autoReplyPolicy,
-            randomNumberGenerator: SystemRandomNumberGenerator()
-        )
         var info = SessionInfo(
             remoteAddress: remoteAddress, path: head.uri, subprotocol: subprotocol, extensions: acceptedExtensions, prepared: prepared)
         if configuration.recordsHandshake {
@@ -227,24 +194,10 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
                 response: "HTTP/1.1 101 Switching Protocols\r\n" + response.headerFields.map { "\($0.name): \($0.value)\r\n" }.joined()
             )
         }
-        let session = WebSocketSession(
-            connection: connection,
-            info: info,
-            eventLoop: context.eventLoop,
-            options: configuration.sessionOptions,
-            delegate: application
-        )
-        // Register the session (and let the application see it open) before the 101 goes
-        // out: a client may act on the 101 at once, and broadcasts or topics must already
-        // include this session by then.
+        let session = admission.makeSession(info: info, extensions: extensions, eventLoop: context.eventLoop, reserved: holdsReservation)
+        holdsReservation = false
         let pipeline = context.pipeline
         let sync = pipeline.syncOperations
-        session.registry = registry
-        // What the application sends when it sees the session open (a proxy relaying what
-        // its upstream already said) waits until the 101 is out and the HTTP handlers are gone.
-        session.phase = .holdingWrites
-        registry.add(session, reserved: holdsReservation)
-        holdsReservation = false
         do {
             try sync.addHandler(session, position: .after(self))
         } catch {

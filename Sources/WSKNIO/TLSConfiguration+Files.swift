@@ -15,10 +15,13 @@ public enum TLSFiles {
     /// A server context from a PEM certificate chain and private key (`--tls-cert`,
     /// `--tls-key`), optionally requiring client certificates signed by the CAs in
     /// `clientCAFile` (`--tls-client-ca`).
-    public static func serverContext(certificateFile: String, keyFile: String, clientCAFile: String? = nil) throws -> NIOSSLContext {
+    /// With `http2`, ALPN offers `h2` and `http/1.1` (see
+    /// ``WebSocketServerConfiguration/acceptsHTTP2OverTLS``).
+    public static func serverContext(certificateFile: String, keyFile: String, clientCAFile: String? = nil, http2: Bool = false) throws -> NIOSSLContext {
         let chain = try certificates("--tls-cert", certificateFile)
         let key = try privateKey("--tls-key", keyFile)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if http2 { configuration.applicationProtocols = ["h2", "http/1.1"] }
         if let clientCAFile {
             configuration.certificateVerification = .noHostnameVerification
             configuration.trustRoots = .certificates(try certificates("--tls-client-ca", clientCAFile))

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOTLS
 import WSKCore
 
 /// A listening WebSocket server: a NIO server bootstrap whose connections start as
@@ -73,12 +74,37 @@ public final class WebSocketServer: Sendable {
         registry: SessionRegistry
     ) throws {
         let sync = channel.pipeline.syncOperations
+        let admission = ServerAdmission(configuration: configuration, application: application, registry: registry)
+        let http1 = { (channel: Channel) throws in
+            let sync = channel.pipeline.syncOperations
+            try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: HTTPHandlerName.decoder)
+            try sync.addHandler(HTTPResponseEncoder(), name: HTTPHandlerName.encoder)
+            try sync.addHandler(ServerUpgradeHandler(configuration: configuration, application: application, registry: registry))
+        }
+        let http2 = { (channel: Channel) throws in try HTTP2ServerPipeline.configure(channel: channel, admission: admission) }
         if let tls = configuration.tls {
             try sync.addHandler(NIOSSLServerHandler(context: tls))
+            if configuration.acceptsHTTP2OverTLS {
+                // ALPN picks the version once the TLS handshake is done: h2, or HTTP/1.1
+                // for a client that asked for it or for nothing.
+                try sync.addHandler(ApplicationProtocolNegotiationHandler { result, channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if case .negotiated("h2") = result { try http2(channel) } else { try http1(channel) }
+                    }
+                })
+                return
+            }
+        } else if configuration.acceptsH2C {
+            try sync.addHandler(
+                HTTPVersionSniffer(timeout: configuration.handshakeTimeout, http1: http1, http2: http2) { channel in
+                    let remote = channel.remoteAddress.map(ServerUpgradeHandler.describe) ?? "?"
+                    application.upgradeRefused(
+                        remoteAddress: remote, path: "", status: 0,
+                        reason: "no request within \(Double(configuration.handshakeTimeout.nanoseconds) / 1e9) s (handshake timeout)")
+                })
+            return
         }
-        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: HTTPHandlerName.decoder)
-        try sync.addHandler(HTTPResponseEncoder(), name: HTTPHandlerName.encoder)
-        try sync.addHandler(ServerUpgradeHandler(configuration: configuration, application: application, registry: registry))
+        try http1(channel)
     }
 
     /// Stops accepting new connections.

@@ -35,6 +35,13 @@ public struct WebSocketServerConfiguration: Sendable {
     public var requiredHeaders: [(name: String, value: String)] = []
     /// TLS for `wss://`, or `nil` for plain `ws://`.
     public var tls: NIOSSLContext? = nil
+    /// Whether a TLS client that negotiates `h2` by ALPN speaks HTTP/2 (WebSockets by RFC
+    /// 8441 extended CONNECT). The ``tls`` context must offer `h2` and `http/1.1`
+    /// (`TLSFiles.serverContext(…, http2: true)`); clients that offer neither get HTTP/1.1.
+    public var acceptsHTTP2OverTLS = false
+    /// Whether a cleartext client may open with the HTTP/2 connection preface (h2c with
+    /// prior knowledge, RFC 9113 §3.3); others get HTTP/1.1 on the same port.
+    public var acceptsH2C = false
 
     /// How sessions answer pings and close frames; `proxy` defers its close replies until
     /// the upstream has finished.

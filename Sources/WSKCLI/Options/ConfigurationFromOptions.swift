@@ -7,7 +7,7 @@ import WSKNIO
 
 extension WebSocketServerConfiguration {
     /// A server configuration from serve-echo's and proxy's option groups.
-    init(limits: ServerLimitOptions, compression: CompressionOptions, checks: UpgradeCheckOptions, tls: ServerTLSOptions) throws {
+    init(limits: ServerLimitOptions, compression: CompressionOptions, checks: UpgradeCheckOptions, tls: ServerTLSOptions, http2: ServerHTTPVersionOptions) throws {
         self.init()
         self.limits.maxFrameSize = limits.maxFrameSize.value
         self.limits.maxMessageSize = limits.maxMessageSize.value
@@ -17,11 +17,13 @@ extension WebSocketServerConfiguration {
         maxBackpressure = limits.maxBackpressure.value
         self.compression = compression.options
         compressionLevel = compression.compressionLevel
+        acceptsHTTP2OverTLS = http2.overTLS
+        acceptsH2C = http2.cleartext
         allowedOrigins = checks.allowOrigin
         requiredHeaders = checks.requiredHeaders
         if let certificate = tls.tlsCert, let key = tls.tlsKey {
             do {
-                self.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: tls.tlsClientCa)
+                self.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: tls.tlsClientCa, http2: http2.overTLS)
             } catch {
                 throw ValidationError(UserFacingError.describe(error))
             }

@@ -54,3 +54,19 @@ struct ClientTLSOptions: ParsableArguments {
         try TLSFiles.clientConfiguration(caFile: cacert, insecure: insecure, certificateFile: cert, keyFile: key)
     }
 }
+
+/// Which HTTP versions a listening server speaks (serve-echo, proxy).
+struct ServerHTTPVersionOptions: ParsableArguments {
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "--http2: also accept HTTP/2 without TLS (h2c with prior knowledge) beside HTTP/1.1; --no-http2: HTTP/1.1 only. WebSockets over HTTP/2 use extended CONNECT (RFC 8441). Default: HTTP/2 on TLS (ALPN h2), HTTP/1.1 on cleartext."
+        )
+    )
+    var http2: Bool? = nil
+
+    /// HTTP/2 by ALPN on TLS unless --no-http2.
+    var overTLS: Bool { http2 ?? true }
+    /// h2c on cleartext only with --http2.
+    var cleartext: Bool { http2 ?? false }
+}

@@ -41,7 +41,10 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
     // MARK: - WebSocketSessionDelegate
 
     func sessionDidOpen(_ session: WebSocketSession) {
-        metrics.on(session.eventLoop) { $0.accepted += 1 }
+        metrics.on(session.eventLoop) { counters in
+            counters.accepted += 1
+            if session.info.shape == .extendedConnect { counters.acceptedHTTP2 += 1 }
+        }
         if mode == .pubsub {
             let topic = Self.topic(forPath: session.info.path)
             session.userData = topic
@@ -51,6 +54,7 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
         settings.log.log("open", [
             "remote": .string(info.remoteAddress),
             "path": .string(info.path),
+            "http": .string(info.shape.httpVersion),
             "subprotocol": info.subprotocol.map { .string($0) } ?? .null,
             "extensions": .string(info.extensions.map(\.description).joined(separator: ", ")),
         ])

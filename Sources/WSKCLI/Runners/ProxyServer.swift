@@ -71,12 +71,16 @@ final class ProxyServer: WebSocketServerApplication, @unchecked Sendable {
             session.close(code: .internalError, reason: "no upstream")
             return
         }
-        metrics.on(session.eventLoop) { $0.accepted += 1 }
+        metrics.on(session.eventLoop) { counters in
+            counters.accepted += 1
+            if session.info.shape == .extendedConnect { counters.acceptedHTTP2 += 1 }
+        }
         clients.withLockedValue { $0[ObjectIdentifier(session)] = (pending.client, pending.relay) }
         pending.client.sessionDidOpen(session)
         settings.log.log("open", [
             "remote": .string(info.remoteAddress),
             "path": .string(info.path),
+            "http": .string(info.shape.httpVersion),
             "subprotocol": info.subprotocol.map { .string($0) } ?? .null,
             "extensions": .string(info.extensions.map(\.description).joined(separator: ", ")),
             "upstream": .string(target.description),

@@ -7,6 +7,8 @@ import WSKCore
 final class ServerMetrics: @unchecked Sendable {
     struct Counters: Sendable {
         var accepted = 0
+        /// Of ``accepted``, the WebSockets opened on HTTP/2 streams (RFC 8441).
+        var acceptedHTTP2 = 0
         var textReceived = 0
         var binaryReceived = 0
         var bytesReceived = 0
@@ -19,6 +21,7 @@ final class ServerMetrics: @unchecked Sendable {
 
         mutating func add(_ other: Counters) {
             accepted += other.accepted
+            acceptedHTTP2 += other.acceptedHTTP2
             textReceived += other.textReceived
             binaryReceived += other.binaryReceived
             bytesReceived += other.bytesReceived
@@ -86,6 +89,9 @@ extension ServerMetrics.Counters {
             }
         }
         metric("wsk_connections_accepted_total", "counter", "WebSocket connections accepted.", [("", accepted)])
+        metric(
+            "wsk_connections_accepted_by_http_version_total", "counter", "WebSocket connections accepted, by the HTTP version that opened them (2: RFC 8441 extended CONNECT).",
+            [("version=\"1.1\"", accepted - acceptedHTTP2), ("version=\"2\"", acceptedHTTP2)])
         metric("wsk_upgrades_refused_total", "counter", "Upgrade requests refused (bad handshake, origin, header, limit).", [("", refused)])
         metric("wsk_connections_active", "gauge", "WebSocket connections open now.", [("", active)])
         metric("wsk_messages_received_total", "counter", "Messages received, by type.", [("type=\"text\"", textReceived), ("type=\"binary\"", binaryReceived)])

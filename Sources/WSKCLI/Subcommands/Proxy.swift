@@ -90,6 +90,9 @@ public struct Proxy: WSKCommand {
     @OptionGroup(title: "TLS towards clients")
     var tls: ServerTLSOptions
 
+    @OptionGroup(title: "HTTP versions")
+    var httpVersions: ServerHTTPVersionOptions
+
     @OptionGroup(title: "TLS towards a wss:// upstream")
     var upstreamTLS: ClientTLSOptions
 
@@ -140,7 +143,7 @@ public struct Proxy: WSKCommand {
 
     public func execute() async throws {
         let target: ProxyTarget = try exec.map { .program($0, binary: execBinary) } ?? ProxyTarget.parse(upstream!)
-        var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls)
+        var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls, http2: httpVersions)
         configuration.subprotocols = subprotocol
         // Loop detection: requests to a WebSocket upstream carry this proxy's Via marker
         // (RFC 9110 §7.6.3); one that comes back here is refused with 508 Loop Detected.

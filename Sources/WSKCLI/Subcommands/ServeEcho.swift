@@ -61,6 +61,9 @@ public struct ServeEcho: WSKCommand {
     @OptionGroup(title: "TLS (wss://)")
     var tls: ServerTLSOptions
 
+    @OptionGroup(title: "HTTP versions")
+    var httpVersions: ServerHTTPVersionOptions
+
     @OptionGroup(title: "Logging")
     var logging: LoggingOptions
 
@@ -73,7 +76,7 @@ public struct ServeEcho: WSKCommand {
     }
 
     public func execute() async throws {
-        var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls)
+        var configuration = try WebSocketServerConfiguration(limits: limits, compression: compression, checks: checks, tls: tls, http2: httpVersions)
         configuration.subprotocols = behaviour.subprotocol
         let mode: EchoServer.Mode = behaviour.broadcast ? .broadcast : (behaviour.pubsub ? .pubsub : .echo)
         let settings = ServerSettings(listen: listen, configuration: configuration, logging: logging)

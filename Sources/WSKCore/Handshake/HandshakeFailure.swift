@@ -17,6 +17,10 @@ import HTTPTypes
 /// | 426 Upgrade Required, with `Upgrade: websocket`, `Connection: Upgrade` and `Sec-WebSocket-Version: 13` | `Sec-WebSocket-Version` is missing or not `13` |
 /// | 400 Bad Request | everything else, including HTTP/1.0 |
 ///
+/// On HTTP/2 (an extended CONNECT, RFC 8441) a method other than `CONNECT` gets 405 with
+/// `Allow: CONNECT`, a missing or unknown `:protocol` 501, and a version problem 400 with
+/// `Sec-WebSocket-Version: 13` (see ``status(for:)``).
+///
 /// HTTP/1.0 gets 400 rather than 505 because RFC 9110 §15.6.6 reserves 505 for a major
 /// version the server does not support, and this server does speak HTTP/1. The 426 carries
 /// `Upgrade` because RFC 9110 §15.5.22 requires it, and `Sec-WebSocket-Version` because
@@ -44,8 +48,15 @@ public struct HandshakeFailure: Error, Hashable, Sendable, CustomStringConvertib
         case duplicateKey
         case malformedKey(String)
         case invalidKeyLength(Int)
+        // Found by a server in an HTTP/2 extended CONNECT (RFC 8441).
+        case notExtendedConnect(String)
+        case missingProtocolPseudoHeader
+        case unsupportedProtocol(String)
+        case missingPseudoHeader(String)
+        case connectionSpecificField(String)
         // Found by a client in a server's response.
         case unexpectedStatus(Int)
+        case unexpectedExtendedConnectStatus(Int)
         case missingAcceptKey
         case acceptKeyMismatch(expected: String, got: String)
         case subprotocolNotOffered(String)
@@ -116,12 +127,41 @@ public struct HandshakeFailure: Error, Hashable, Sendable, CustomStringConvertib
         HandshakeFailure(.invalidKeyLength(byteCount))
     }
 
+    // MARK: Found by a server in an HTTP/2 extended CONNECT (RFC 8441)
+
+    /// A WebSocket stream request whose method is not `CONNECT`; carries the method
+    /// (RFC 8441 §4). Status 405, with `Allow: CONNECT`.
+    public static func notExtendedConnect(_ method: String) -> HandshakeFailure {
+        HandshakeFailure(.notExtendedConnect(method))
+    }
+    /// A `CONNECT` without `:protocol`: a tunnel request, which a WebSocket server does not
+    /// serve (RFC 8441 §4). Status 501.
+    public static let missingProtocolPseudoHeader = HandshakeFailure(.missingProtocolPseudoHeader)
+    /// A `:protocol` other than `websocket`; carries it (RFC 8441 §4). Status 501.
+    public static func unsupportedProtocol(_ name: String) -> HandshakeFailure {
+        HandshakeFailure(.unsupportedProtocol(name))
+    }
+    /// A required pseudo-header (`:scheme`, `:path`, `:authority`) is missing; carries its
+    /// name (RFC 8441 §4). Status 400.
+    public static func missingPseudoHeader(_ name: String) -> HandshakeFailure {
+        HandshakeFailure(.missingPseudoHeader(name))
+    }
+    /// A connection-specific header field (`Connection`, `Upgrade`, …) in an HTTP/2
+    /// request; carries its name (RFC 9113 §8.2.2: the request is malformed). Status 400.
+    public static func connectionSpecificField(_ name: String) -> HandshakeFailure {
+        HandshakeFailure(.connectionSpecificField(name))
+    }
+
     // MARK: Found by a client
 
     /// A response status other than 101 Switching Protocols (RFC 6455 §4.1). The caller
     /// may still act on it, for example follow a redirect or authenticate.
     public static func unexpectedStatus(_ code: Int) -> HandshakeFailure {
         HandshakeFailure(.unexpectedStatus(code))
+    }
+    /// An HTTP/2 extended CONNECT answered with a status outside 2xx (RFC 8441 §5).
+    public static func unexpectedExtendedConnectStatus(_ code: Int) -> HandshakeFailure {
+        HandshakeFailure(.unexpectedExtendedConnectStatus(code))
     }
     /// No `Sec-WebSocket-Accept` header (RFC 6455 §4.1).
     public static let missingAcceptKey = HandshakeFailure(.missingAcceptKey)
@@ -150,11 +190,13 @@ public struct HandshakeFailure: Error, Hashable, Sendable, CustomStringConvertib
     /// status whichever side found them; a client has no one to reply to and ignores it.
     public var status: HTTPResponse.Status? {
         switch base {
-        case .methodNotAllowed:
+        case .methodNotAllowed, .notExtendedConnect:
             return .methodNotAllowed
         case .missingVersionHeader, .unsupportedVersion:
             return .upgradeRequired
-        case .unexpectedStatus, .missingAcceptKey, .acceptKeyMismatch, .subprotocolNotOffered,
+        case .missingProtocolPseudoHeader, .unsupportedProtocol:
+            return .notImplemented
+        case .unexpectedStatus, .unexpectedExtendedConnectStatus, .missingAcceptKey, .acceptKeyMismatch, .subprotocolNotOffered,
             .extensionNotOffered:
             return nil
         default:
@@ -183,9 +225,31 @@ public struct HandshakeFailure: Error, Hashable, Sendable, CustomStringConvertib
             // 405 response containing a list of the target resource's currently supported
             // methods."
             return [.allow: "GET"]
+        case .notExtendedConnect:
+            return [.allow: "CONNECT"]
         default:
             return [:]
         }
+    }
+
+    /// The status a server replies with for this failure on a request of `shape`: as
+    /// ``status``, except that an extended CONNECT with a missing or wrong
+    /// `Sec-WebSocket-Version` gets 400, not 426 (a 426 must carry `Upgrade`, RFC 9110
+    /// §15.5.22, and HTTP/2 forbids that field, RFC 9113 §8.2.2).
+    public func status(for shape: HandshakeShape) -> HTTPResponse.Status? {
+        if shape == .extendedConnect, status == .upgradeRequired { return .badRequest }
+        return status
+    }
+
+    /// The header fields of the rejection for `shape`: as ``responseHeaderFields``, without
+    /// `Upgrade` and `Connection` on HTTP/2 (the 400 for a version keeps
+    /// `Sec-WebSocket-Version: 13`, RFC 6455 §4.2.2).
+    public func responseHeaderFields(for shape: HandshakeShape) -> HTTPFields {
+        guard shape == .extendedConnect else { return responseHeaderFields }
+        var fields = responseHeaderFields
+        fields[.upgrade] = nil
+        fields[.connection] = nil
+        return fields
     }
 
     /// A stable machine-readable identifier, for example `missing-key`.
@@ -207,7 +271,12 @@ public struct HandshakeFailure: Error, Hashable, Sendable, CustomStringConvertib
         case .duplicateKey: return "duplicate-key"
         case .malformedKey: return "malformed-key"
         case .invalidKeyLength: return "invalid-key-length"
-        case .unexpectedStatus: return "unexpected-status"
+        case .notExtendedConnect: return "not-extended-connect"
+        case .missingProtocolPseudoHeader: return "missing-protocol-pseudo-header"
+        case .unsupportedProtocol: return "unsupported-protocol"
+        case .missingPseudoHeader: return "missing-pseudo-header"
+        case .connectionSpecificField: return "connection-specific-field"
+        case .unexpectedStatus, .unexpectedExtendedConnectStatus: return "unexpected-status"
         case .missingAcceptKey: return "missing-accept-key"
         case .acceptKeyMismatch: return "accept-key-mismatch"
         case .subprotocolNotOffered: return "subprotocol-not-offered"
@@ -250,8 +319,20 @@ public struct HandshakeFailure: Error, Hashable, Sendable, CustomStringConvertib
             return "the Sec-WebSocket-Key \"\(value)\" is not valid base64"
         case .invalidKeyLength(let count):
             return "the Sec-WebSocket-Key decodes to \(count) bytes instead of 16"
+        case .notExtendedConnect(let method):
+            return "the request method is \(method), but a WebSocket over HTTP/2 must use CONNECT with :protocol websocket"
+        case .missingProtocolPseudoHeader:
+            return "the CONNECT request has no :protocol (a tunnel request); this server speaks only :protocol websocket"
+        case .unsupportedProtocol(let name):
+            return "the :protocol \"\(name)\" is not supported (only websocket is)"
+        case .missingPseudoHeader(let name):
+            return "the \(name) pseudo-header is missing"
+        case .connectionSpecificField(let name):
+            return "the request carries the connection-specific field \(name), which HTTP/2 forbids"
         case .unexpectedStatus(let code):
             return "the server answered with status \(code) instead of 101 Switching Protocols"
+        case .unexpectedExtendedConnectStatus(let code):
+            return "the server answered the HTTP/2 extended CONNECT with status \(code) instead of 200"
         case .missingAcceptKey:
             return "the Sec-WebSocket-Accept header is missing"
         case .acceptKeyMismatch(let expected, let got):

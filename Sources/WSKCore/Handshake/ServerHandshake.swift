@@ -28,7 +28,11 @@ public struct ServerHandshake: Hashable, Sendable {
     /// The only WebSocket version this implementation speaks (RFC 6455 §4.1).
     public static let supportedVersion = "13"
 
-    /// The client's `Sec-WebSocket-Key`, as sent (whitespace trimmed).
+    /// Which handshake the client made: an HTTP/1.1 upgrade (RFC 6455) or an HTTP/2
+    /// extended CONNECT (RFC 8441). The responses differ; see ``acceptResponse(subprotocol:extensions:additionalHeaderFields:)``.
+    public let shape: HandshakeShape
+    /// The client's `Sec-WebSocket-Key`, as sent (whitespace trimmed); empty for an
+    /// extended CONNECT, which has none (RFC 8441 §5).
     public let key: String
     /// The `Host` header (or the `:authority` pseudo-header), for example `example.com:8080`.
     public let host: String
@@ -97,16 +101,7 @@ public struct ServerHandshake: Hashable, Sendable {
             throw .invalidConnectionHeader(connection)
         }
 
-        // RFC 6455 §4.2.1 item 6: "A |Sec-WebSocket-Version| header field, with a value of 13."
-        // RFC 6455 §11.3.5: "The |Sec-WebSocket-Version| header field MUST NOT appear more
-        // than once in an HTTP request."
-        let versions = headerFields[values: .secWebSocketVersion]
-        guard let version = versions.first else { throw .missingVersionHeader }
-        guard versions.count == 1 else { throw .duplicateVersionHeader }
-        guard HeaderValue.trimmingWhitespace(version) == Self.supportedVersion else {
-            throw .unsupportedVersion(version)
-        }
-
+        let common = try Self.validateCommonFields(headerFields)
         // RFC 6455 §4.2.1 item 5: "A |Sec-WebSocket-Key| header field with a base64-encoded
         // (see Section 4 of [RFC4648]) value that, when decoded, is 16 bytes in length."
         // RFC 6455 §11.3.1: "The |Sec-WebSocket-Key| header field MUST NOT appear more than
@@ -118,19 +113,42 @@ public struct ServerHandshake: Hashable, Sendable {
         guard let decodedKey = Base64.decode(key) else { throw .malformedKey(rawKey) }
         guard decodedKey.count == 16 else { throw .invalidKeyLength(decodedKey.count) }
         self.key = key
+        self.shape = .upgrade
+        self.origin = common.origin
+        self.offeredSubprotocols = common.subprotocols
+        self.offeredExtensions = common.extensions
+    }
 
+    /// What both handshake shapes check the same way: the version, then the optional
+    /// origin, subprotocols and extensions (RFC 6455 §4.2.1 items 6-9; RFC 8441 §5 keeps
+    /// them on HTTP/2).
+    ///
+    /// `Sec-WebSocket-Version` is checked before the key (see the initialiser), so a
+    /// client of another version hears which one this server speaks.
+    static func validateCommonFields(
+        _ headerFields: HTTPFields
+    ) throws(HandshakeFailure) -> (origin: String?, subprotocols: [String], extensions: [WebSocketExtensionOffer]) {
+        // RFC 6455 §4.2.1 item 6: "A |Sec-WebSocket-Version| header field, with a value of 13."
+        // RFC 6455 §11.3.5: "The |Sec-WebSocket-Version| header field MUST NOT appear more
+        // than once in an HTTP request."
+        let versions = headerFields[values: .secWebSocketVersion]
+        guard let version = versions.first else { throw .missingVersionHeader }
+        guard versions.count == 1 else { throw .duplicateVersionHeader }
+        guard HeaderValue.trimmingWhitespace(version) == Self.supportedVersion else {
+            throw .unsupportedVersion(version)
+        }
         // RFC 6455 §4.2.1 item 7: "Optionally, an |Origin| header field."
-        self.origin = headerFields[.origin]
-
         // RFC 6455 §4.2.1 item 8: "Optionally, a |Sec-WebSocket-Protocol| header field, with
         // a list of values indicating which protocols the client would like to speak,
         // ordered by preference." Several lines form one list (RFC 9110 §5.3).
-        self.offeredSubprotocols = headerFields.listElements(.secWebSocketProtocol)
-
         // RFC 6455 §4.2.1 item 9: "Optionally, a |Sec-WebSocket-Extensions| header field,
         // with a list of values indicating which extensions the client would like to speak."
         do throws(ExtensionHeaderParser.ParseError) {
-            self.offeredExtensions = try ExtensionHeaderParser.parse(headerFields[values: .secWebSocketExtensions])
+            return (
+                headerFields[.origin],
+                headerFields.listElements(.secWebSocketProtocol),
+                try ExtensionHeaderParser.parse(headerFields[values: .secWebSocketExtensions])
+            )
         } catch {
             throw .malformedExtensionHeader(error)
         }
@@ -176,7 +194,9 @@ public struct ServerHandshake: Hashable, Sendable {
         Self.selectSubprotocol(offered: offeredSubprotocols, supported: supported)
     }
 
-    /// The 101 Switching Protocols response that accepts the connection.
+    /// The response that accepts the connection: 101 Switching Protocols for an upgrade,
+    /// 200 for an extended CONNECT (RFC 8441 §5, with only the `Sec-WebSocket-Protocol` and
+    /// `Sec-WebSocket-Extensions` fields, then `additionalHeaderFields`).
     ///
     /// Header fields, in order: `Upgrade: websocket`, `Connection: Upgrade`,
     /// `Sec-WebSocket-Accept`, then `Sec-WebSocket-Protocol` and `Sec-WebSocket-Extensions`
@@ -214,6 +234,16 @@ public struct ServerHandshake: Hashable, Sendable {
             throw .reservedHeaderField(field.name.rawName)
         }
 
+        if shape == .extendedConnect {
+            // RFC 8441 §5: "the Sec-WebSocket-Accept header field ... [is] not used"; a 2xx
+            // status accepts the stream. RFC 9113 §8.2.2: HTTP/2 messages carry no
+            // connection-specific fields (Upgrade, Connection).
+            var fields = HTTPFields()
+            if let subprotocol { fields[.secWebSocketProtocol] = subprotocol }
+            if !extensions.isEmpty { fields[.secWebSocketExtensions] = WebSocketExtensionOffer.headerValue(extensions) }
+            fields.append(contentsOf: additionalHeaderFields)
+            return HTTPResponse(status: .ok, headerFields: fields)
+        }
         // RFC 6455 §4.2.2 item 5: the response's status line is 101, it has "An |Upgrade|
         // header field with value "websocket"", "A |Connection| header field with value
         // "Upgrade"" and "A |Sec-WebSocket-Accept| header field".
@@ -239,5 +269,13 @@ public struct ServerHandshake: Hashable, Sendable {
     /// (and a body, if it wants one) before writing it, then closes the connection.
     public static func rejectionResponse(for failure: HandshakeFailure) -> HTTPResponse {
         HTTPResponse(status: failure.status ?? .badRequest, headerFields: failure.responseHeaderFields)
+    }
+
+    /// The response that rejects a request of `shape` for `failure`. For an upgrade it is
+    /// ``rejectionResponse(for:)``; for an extended CONNECT see
+    /// ``HandshakeFailure/status(for:)`` and ``HandshakeFailure/responseHeaderFields(for:)``
+    /// (no `Upgrade` or `Connection` on HTTP/2).
+    public static func rejectionResponse(for failure: HandshakeFailure, shape: HandshakeShape) -> HTTPResponse {
+        HTTPResponse(status: failure.status(for: shape) ?? .badRequest, headerFields: failure.responseHeaderFields(for: shape))
     }
 }

@@ -144,6 +144,16 @@ extension WebSocketSession {
         if !context.channel.isWritable { enforceBackpressureLimit(context) }
     }
 
+    /// The bytes written but not yet taken by the transport: the socket's queue, or on an
+    /// HTTP/2 stream (whose channel has no such option, and traps when asked) what
+    /// ``HTTP2StreamBytes`` counts. Looked up only when the channel is unwritable.
+    static func bufferedBytes(_ context: ChannelHandlerContext) -> Int? {
+        if let stream = try? context.pipeline.syncOperations.handler(type: HTTP2StreamBytes.self) {
+            return stream.pendingBytes
+        }
+        return try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)
+    }
+
     /// The largest output buffer kept between flushes.
     static let keptOutputCapacity = 64 * 1024
 
@@ -151,8 +161,7 @@ extension WebSocketSession {
     /// with 1008 (RFC 6455 §7.4.1 "policy violation"); the close frame cannot overtake the
     /// queue, so the transport is dropped after queueing it.
     func enforceBackpressureLimit(_ context: ChannelHandlerContext) {
-        guard let buffered = try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes),
-            buffered > options.maxBackpressure
+        guard let buffered = Self.bufferedBytes(context), buffered > options.maxBackpressure
         else { return }
         let close = CloseFrame(code: .policyViolation, reason: "backpressure limit")
         if connection.state == .open, (try? connection.send(.close(close), into: &output)) != nil {

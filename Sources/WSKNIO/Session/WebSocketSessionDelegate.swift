@@ -44,6 +44,9 @@ public struct SessionInfo: Sendable {
     /// ``WebSocketServerConfiguration/recordsHandshake``; one reference, not two strings,
     /// in every session).
     public var handshake: HandshakeText? = nil
+    /// How the WebSocket was opened: an HTTP/1.1 upgrade or an HTTP/2 extended CONNECT
+    /// (``WSKCore/HandshakeShape/httpVersion`` names it in logs and metrics).
+    public var shape: HandshakeShape = .upgrade
 
     /// Creates session information.
     public init(

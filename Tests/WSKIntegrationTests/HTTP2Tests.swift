@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// WebSockets over HTTP/2 (RFC 8441 extended CONNECT), against Node's http2 module driven
+/// by Peers/h2_client.js, which frames WebSocket messages by hand on its streams.
+///
+/// Node (installed by `.ci/run` for the node-ws peer) is required: a missing node fails the
+/// test unless `WSK_SKIP_INTEROP=1`.
+@Suite("WebSocket over HTTP/2", .timeLimit(.minutes(3)))
+struct HTTP2Tests {
+    static let client = InteropTests.peers.appendingPathComponent("h2_client.js").path
+
+    struct StreamResult {
+        var status: Int?
+        var echoes: [Any]
+        var closeCode: Int?
+        var endStream: Bool
+        var rstCode: Int?
+        var body: String?
+        var headers: [String: Any]
+        var error: String?
+    }
+
+    struct ConnectionResult {
+        var enablesConnectProtocol: Bool?
+        var streams: [StreamResult]
+        var error: String?
+        var output: String
+    }
+
+    /// Runs the Node client and decodes its one JSON line.
+    static func runClient(_ url: String, _ arguments: [String] = []) throws -> ConnectionResult {
+        let run = try InteropTests.run("node", [client, url] + arguments)
+        guard run.status == 0, let line = run.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { throw TestFailure("the Node HTTP/2 client failed: \(run.output)") }
+        let settings = object["settings"] as? [String: Any]
+        let streams = (object["streams"] as? [[String: Any]] ?? []).map { stream in
+            StreamResult(
+                status: stream["status"] as? Int,
+                echoes: stream["echoes"] as? [Any] ?? [],
+                closeCode: stream["closeCode"] as? Int,
+                endStream: stream["endStream"] as? Bool ?? false,
+                rstCode: stream["rstCode"] as? Int,
+                body: stream["body"] as? String,
+                headers: stream["headers"] as? [String: Any] ?? [:],
+                error: stream["error"] as? String
+            )
+        }
+        return ConnectionResult(enablesConnectProtocol: settings?["enableConnectProtocol"] as? Bool, streams: streams, error: object["error"] as? String, output: run.output)
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func manyWebSocketsShareOneConnectionBesideHTTP1() throws {
+        let server = try EchoServerProcess(["--http2"])
+        let result = try Self.runClient("http://127.0.0.1:\(server.port)/chat?room=1", ["--streams", "5", "--messages", "3"])
+        #expect(result.error == nil, "\(result.output)")
+        #expect(result.enablesConnectProtocol == true, "the server must send SETTINGS_ENABLE_CONNECT_PROTOCOL = 1: \(result.output)")
+        #expect(result.streams.count == 5)
+        for (index, stream) in result.streams.enumerated() {
+            #expect(stream.status == 200, "\(result.output)")
+            #expect(stream.echoes as? [String] == (0..<3).map { "stream \(index) message \($0)" }, "\(result.output)")
+            #expect(stream.closeCode == 1000, "\(result.output)")
+            // The orderly close of RFC 8441 §5: END_STREAM both ways, no reset.
+            #expect(stream.endStream && stream.rstCode == 0, "\(result.output)")
+        }
+        // HTTP/1.1 on the same port, and /metrics counts both versions.
+        let http1 = try WSKProcess.run(["connect", "ws://127.0.0.1:\(server.port)/", "-x", "over HTTP/1.1", "--exit-after", "1"])
+        #expect(http1.status == 0 && http1.stdout == "over HTTP/1.1\n", "\(http1.stderr)")
+        let metrics = try httpGet(port: server.port, path: "/metrics")
+        #expect(metrics.contains("wsk_connections_accepted_by_http_version_total{version=\"2\"} 5"), "\(metrics)")
+        #expect(metrics.contains("wsk_connections_accepted_by_http_version_total{version=\"1.1\"} 1"), "\(metrics)")
+        #expect(server.log.components(separatedBy: "path=\"/chat?room=1\" http=HTTP/2").count - 1 == 5, "\(server.log)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func largeMessagesFlowUnderTheStreamsFlowControl() throws {
+        let server = try EchoServerProcess(["--http2"])
+        // 3 × 1 MB per stream, each far beyond the stream's window: the server's echo waits
+        // for WINDOW_UPDATEs, and nothing is lost.
+        let result = try Self.runClient("http://127.0.0.1:\(server.port)/", ["--streams", "3", "--messages", "3", "--size", "1000000"])
+        #expect(result.error == nil, "\(result.output)")
+        for stream in result.streams {
+            #expect(stream.echoes as? [Int] == [1_000_000, 1_000_000, 1_000_000], "\(result.output.prefix(2000))")
+            #expect(stream.closeCode == 1000)
+        }
+        withExtendedLifetime(server) {}
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func anotherProtocolGets501AndTheConnectionGoesOn() throws {
+        let server = try EchoServerProcess(["--http2"])
+        let result = try Self.runClient("http://127.0.0.1:\(server.port)/", ["--protocol", "connect-udp", "--streams", "2"])
+        #expect(result.error == nil, "\(result.output)")
+        for stream in result.streams {
+            #expect(stream.status == 501, "\(result.output)")
+            #expect(stream.body?.contains("the :protocol \"connect-udp\" is not supported") == true, "\(result.output)")
+            #expect(stream.headers["upgrade"] == nil && stream.headers["connection"] == nil, "no connection-specific fields on HTTP/2: \(result.output)")
+        }
+        #expect(server.log.contains("refused") && server.log.contains("status=501"), "\(server.log)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func aStreamOverTheLimitIsRefusedWhileItsNeighboursEcho() throws {
+        let server = try EchoServerProcess(["--http2", "--max-connections", "2"])
+        let result = try Self.runClient("http://127.0.0.1:\(server.port)/", ["--streams", "4", "--messages", "2"])
+        #expect(result.error == nil, "\(result.output)")
+        let accepted = result.streams.filter { $0.status == 200 }
+        let refused = result.streams.filter { $0.status == 503 }
+        #expect(accepted.count == 2 && refused.count == 2, "\(result.output)")
+        for stream in accepted {
+            #expect(stream.echoes.count == 2 && stream.closeCode == 1000, "\(result.output)")
+        }
+        for stream in refused {
+            #expect(stream.body?.contains("connection limit 2 reached") == true, "\(result.output)")
+        }
+        withExtendedLifetime(server) {}
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func originChecksApplyToStreams() throws {
+        let server = try EchoServerProcess(["--http2", "--allow-origin", "https://good.example"])
+        let refused = try Self.runClient("http://127.0.0.1:\(server.port)/", ["--header", "origin:https://evil.example"])
+        #expect(refused.streams.first?.status == 403, "\(refused.output)")
+        let allowed = try Self.runClient("http://127.0.0.1:\(server.port)/", ["--header", "origin:https://good.example"])
+        #expect(allowed.streams.first?.status == 200 && allowed.streams.first?.echoes.count == 1, "\(allowed.output)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func tlsNegotiatesH2ByALPNAndStillServesHTTP1() throws {
+        let pki = try TestPKI()
+        let server = try EchoServerProcess(["--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key")])
+        let result = try Self.runClient("https://127.0.0.1:\(server.port)/secure", ["--streams", "2", "--subprotocol", "chat"])
+        #expect(result.error == nil, "\(result.output)")
+        #expect(result.streams.allSatisfy { $0.status == 200 && $0.echoes.count == 1 && $0.closeCode == 1000 }, "\(result.output)")
+        // A client that offers no ALPN (wsk connect over HTTP/1.1) gets HTTP/1.1.
+        let http1 = try WSKProcess.run(["connect", "--cacert", pki.path("ca.pem"), "wss://127.0.0.1:\(server.port)/", "-x", "tls 1.1", "--exit-after", "1"])
+        #expect(http1.status == 0 && http1.stdout == "tls 1.1\n", "\(http1.stderr)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func noHTTP2MeansHTTP1Only() throws {
+        let server = try EchoServerProcess(["--no-http2"])
+        let result = try Self.runClient("http://127.0.0.1:\(server.port)/")
+        #expect(result.error != nil && result.streams.allSatisfy { $0.status == nil }, "\(result.output)")
+        let http1 = try WSKProcess.run(["connect", "ws://127.0.0.1:\(server.port)/", "-x", "still here", "--exit-after", "1"])
+        #expect(http1.status == 0 && http1.stdout == "still here\n", "\(http1.stderr)")
+        withExtendedLifetime(server) {}
+    }
+}
