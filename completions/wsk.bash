@@ -186,7 +186,7 @@ _wsk() {
 
 _wsk_serve-echo() {
     repeating_flags=()
-    non_repeating_flags=(--broadcast --pubsub --exclude-sender --no-compression --server-no-context-takeover --client-no-context-takeover -v --verbose --version -h --help)
+    non_repeating_flags=(--broadcast --pubsub --exclude-sender --no-compression --server-no-context-takeover --client-no-context-takeover --http2 --no-http2 -v --verbose --version -h --help)
     repeating_options=(--subprotocol --allow-origin --require-header)
     non_repeating_options=(--host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --log-format)
     __wsk_offer_flags_options 0
@@ -259,7 +259,7 @@ _wsk_serve-echo() {
 
 _wsk_connect() {
     repeating_flags=()
-    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --reconnect --no-proxy -k --insecure --binary -0 --null --base64 --hex --wait-for-close --echo --show-handshake --timestamps -v --verbose --interactive --no-interactive --jsonl --json-pretty --raw-output --color --no-color --keep-listening --version -h --help)
+    non_repeating_flags=(--no-compression --server-no-context-takeover --client-no-context-takeover --reconnect --no-proxy --http2 -k --insecure --binary -0 --null --base64 --hex --wait-for-close --echo --show-handshake --timestamps -v --verbose --interactive --no-interactive --jsonl --json-pretty --raw-output --color --no-color --keep-listening --version -h --help)
     repeating_options=(-H --header --subprotocol -x --execute)
     non_repeating_options=(--origin --auth --server-max-window-bits --client-max-window-bits --compression-level --connect-timeout --max-message-size --max-frame-size --ping-interval --ping-timeout --proxy --cacert --cert --key --tls-server-name --invalid-utf8 --exit-after --until --wait --listen --tls-cert --tls-key --tls-client-ca)
     __wsk_offer_flags_options 1
@@ -356,7 +356,7 @@ _wsk_connect() {
 
 _wsk_proxy() {
     repeating_flags=()
-    non_repeating_flags=(--exec-binary --no-compression --server-no-context-takeover --client-no-context-takeover --no-upstream-compression -k --insecure -v --verbose --version -h --help)
+    non_repeating_flags=(--exec-binary --no-compression --server-no-context-takeover --client-no-context-takeover --no-upstream-compression --http2 --no-http2 -k --insecure -v --verbose --version -h --help)
     repeating_options=(--forward-header -H --header --subprotocol --allow-origin --require-header)
     non_repeating_options=(--exec --kill-grace --upstream-proxy --host -p --port --threads --server-max-window-bits --client-max-window-bits --compression-level --max-message-size --max-frame-size --max-connections --handshake-timeout --idle-timeout --max-backpressure --tls-cert --tls-key --tls-client-ca --cacert --cert --key --tls-server-name --log-format)
     __wsk_offer_flags_options 1

@@ -13,16 +13,26 @@ final class FirstErrorRecorder: ChannelInboundHandler, RemovableChannelHandler, 
     typealias InboundIn = NIOAny
     var error: Error?
     let timings: ConnectTimings?
+    /// Succeeded with the ALPN protocol when the TLS handshake completes (`nil`: none
+    /// negotiated), failed if the channel closes first.
+    let negotiated: EventLoopPromise<String?>?
 
-    init(timings: ConnectTimings? = nil) {
+    init(timings: ConnectTimings? = nil, negotiated: EventLoopPromise<String?>? = nil) {
         self.timings = timings
+        self.negotiated = negotiated
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiatedProtocol) = event {
             timings?.finish(.tls)
+            negotiated?.succeed(negotiatedProtocol)
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        negotiated?.fail(ChannelError.ioOnClosedChannel)
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -112,6 +122,43 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         context.close(promise: nil)
     }
 
+    /// Why an accepted response cannot be used (its permessage-deflate answer).
+    struct UnusableResponse: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The client session for a validated response (an HTTP/1.1 101 or an HTTP/2 200),
+    /// holding its writes until the handshake's handlers are gone.
+    static func makeSession(
+        outcome: HandshakeOutcome,
+        configuration: WebSocketClientConfiguration,
+        delegate: WebSocketSessionDelegate,
+        eventLoop: EventLoop,
+        info: SessionInfo
+    ) throws(UnusableResponse) -> WebSocketSession {
+        var extensions: [any WebSocketExtension] = []
+        if let options = configuration.compression {
+            // The same steps as FuzzTesting's FuzzHandshakeResponse target.
+            do {
+                if let parameters = try PerMessageDeflateNegotiator(options: options).acceptResponse(outcome.extensions) {
+                    extensions.append(PerMessageDeflate(parameters: parameters, role: .client, compressionLevel: configuration.compressionLevel))
+                }
+            } catch {
+                throw UnusableResponse(description: "invalid permessage-deflate response: \(error)")
+            }
+        }
+        let connection = Connection(
+            role: .client,
+            configuration: configuration.limits,
+            extensions: extensions,
+            autoReplyPolicy: configuration.autoReplyPolicy,
+            randomNumberGenerator: SystemRandomNumberGenerator()
+        )
+        let session = WebSocketSession(connection: connection, info: info, eventLoop: eventLoop, options: configuration.sessionOptions, delegate: delegate)
+        session.phase = .holdingWrites
+        return session
+    }
+
     static func headText(_ head: HTTPResponseHead) -> String {
         "HTTP/\(head.version.major).\(head.version.minor) \(head.status.code) \(head.status.reasonPhrase)\r\n"
             + head.headers.map { "\($0.name): \($0.value)\r\n" }.joined()
@@ -141,40 +188,21 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             refuse(head, failure: error.description, context: context)
             return
         }
-        var extensions: [any WebSocketExtension] = []
-        if let options = configuration.compression {
-            // The same steps as FuzzTesting's FuzzHandshakeResponse target.
-            do {
-                if let parameters = try PerMessageDeflateNegotiator(options: options).acceptResponse(outcome.extensions) {
-                    extensions.append(PerMessageDeflate(parameters: parameters, role: .client, compressionLevel: configuration.compressionLevel))
-                }
-            } catch {
-                refuse(head, failure: "invalid permessage-deflate response: \(error)", context: context)
-                return
-            }
+        let session: WebSocketSession
+        do {
+            session = try Self.makeSession(
+                outcome: outcome, configuration: configuration, delegate: delegate, eventLoop: context.eventLoop,
+                info: SessionInfo(
+                    remoteAddress: context.channel.remoteAddress.map(ServerUpgradeHandler.describe) ?? "?",
+                    path: handshake.target.path,
+                    subprotocol: outcome.subprotocol,
+                    extensions: outcome.extensions
+                ))
+        } catch {
+            refuse(head, failure: error.description, context: context)
+            return
         }
         done = true
-        let connection = Connection(
-            role: .client,
-            configuration: configuration.limits,
-            extensions: extensions,
-            autoReplyPolicy: configuration.autoReplyPolicy,
-            randomNumberGenerator: SystemRandomNumberGenerator()
-        )
-        let remote = context.channel.remoteAddress.map(ServerUpgradeHandler.describe) ?? "?"
-        let session = WebSocketSession(
-            connection: connection,
-            info: SessionInfo(
-                remoteAddress: remote,
-                path: handshake.target.path,
-                subprotocol: outcome.subprotocol,
-                extensions: outcome.extensions
-            ),
-            eventLoop: context.eventLoop,
-            options: configuration.sessionOptions,
-            delegate: delegate
-        )
-        session.phase = .holdingWrites
         let result = WebSocketClientConnection(session: session, requestHead: requestText, responseHead: Self.headText(head))
         let sync = context.pipeline.syncOperations
         do {

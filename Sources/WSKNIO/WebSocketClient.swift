@@ -45,6 +45,11 @@ public struct WebSocketClientConfiguration: Sendable {
     /// The local address to connect from (`wsk bench --source-ip`); port 0 lets the
     /// kernel pick one.
     public var localAddress: SocketAddress? = nil
+    /// Open the WebSocket on an HTTP/2 stream (RFC 8441 extended CONNECT): on `ws://` by
+    /// prior knowledge (h2c), on `wss://` by ALPN (h2 preferred, HTTP/1.1 when the server
+    /// picks it). A server whose SETTINGS do not allow extended CONNECT gets HTTP/1.1 on a
+    /// new connection (``WebSocketClientConnection/note`` says so).
+    public var http2 = false
 
     /// Creates the default configuration.
     public init() {}
@@ -114,6 +119,8 @@ public struct WebSocketClientConnection: Sendable {
     public let requestHead: String
     /// The response head as received.
     public let responseHead: String
+    /// Why the connection is not what was asked for (HTTP/1.1 after asking for HTTP/2), if so.
+    public var note: String? = nil
 
     /// Wraps an open session (a server's, for `connect --listen`).
     public init(session: WebSocketSession, requestHead: String, responseHead: String) {
@@ -145,6 +152,15 @@ public enum WebSocketClient {
         if let localAddress = configuration.localAddress {
             bootstrap = bootstrap.bind(to: localAddress)
         }
+        // With HTTP/2, what the server sends before its protocol's handlers are in place
+        // (its SETTINGS) is kept (see InboundHold): from the start on a direct cleartext
+        // connection, after the tunnel through a proxy, after TLS on wss://.
+        let hold = configuration.http2 ? InboundHold() : nil
+        if let hold, configuration.proxy == nil {
+            bootstrap = bootstrap.channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(hold) }
+            }
+        }
         let channel: Channel
         do {
             channel = try await bootstrap.connect(host: targetHost, port: targetPort).get()
@@ -166,14 +182,16 @@ public enum WebSocketClient {
         defer { timeout.cancel() }
         // The first error the pipeline reports (a failed TLS handshake, say), to explain a
         // connection that closes before the upgrade.
-        let firstError = FirstErrorRecorder(timings: timings)
+        let negotiated = url.isSecure && configuration.http2 ? channel.eventLoop.makePromise(of: String?.self) : nil
+        let firstError = FirstErrorRecorder(timings: timings, negotiated: negotiated)
         do {
             if let proxy = configuration.proxy {
-                try await openTunnel(on: channel, through: proxy, to: url.host, port: url.effectivePort)
+                try await openTunnel(on: channel, through: proxy, to: url.host, port: url.effectivePort, next: hold)
                 timings?.finish(.proxy)
             }
             if url.isSecure {
                 var tls = configuration.tls ?? TLSConfiguration.makeClientConfiguration()
+                if configuration.http2 { tls.applicationProtocols = ["h2", "http/1.1"] }
                 let explicitName = configuration.tlsServerName
                 // An explicit name is checked here, not by NIOSSL (see TLSServerNameCheck).
                 let checksName = explicitName != nil && tls.certificateVerification == .fullVerification
@@ -195,8 +213,14 @@ public enum WebSocketClient {
                     } else {
                         handler = try NIOSSLClientHandler(context: context, serverHostname: sniName)
                     }
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                    try channel.pipeline.syncOperations.addHandler(firstError)
+                    let sync = channel.pipeline.syncOperations
+                    if let hold {
+                        try sync.addHandler(handler, position: .before(hold))
+                        try sync.addHandler(firstError, position: .after(handler))
+                    } else {
+                        try sync.addHandler(handler)
+                        try sync.addHandler(firstError)
+                    }
                 }.get()
             }
         } catch let error as WebSocketClientError {
@@ -206,7 +230,6 @@ public enum WebSocketClient {
             channel.close(promise: nil)
             throw WebSocketClientError.connectionFailed("cannot set up the connection to \(url.host):\(url.effectivePort): \(describe(error))")
         }
-
         var generator = SystemRandomNumberGenerator()
         let offers = configuration.compression.map { [PerMessageDeflateNegotiator(options: $0).offer()] } ?? []
         var extraFields = HTTPFields()
@@ -230,6 +253,52 @@ public enum WebSocketClient {
             channel.close(promise: nil)
             throw WebSocketClientError.connectionFailed("cannot build the upgrade request: \(error)")
         }
+        if configuration.http2 {
+            var speaksHTTP2 = true
+            if let negotiated {
+                // ALPN: h2, or HTTP/1.1 when the server chose it (or chose nothing).
+                do {
+                    speaksHTTP2 = try await negotiated.futureResult.get() == "h2"
+                } catch {
+                    let cause = (try? await channel.eventLoop.submit { firstError.error }.get()) ?? nil
+                    throw WebSocketClientError.connectionFailed(
+                        "cannot connect to \(url.host):\(url.effectivePort): \(cause.map(describe) ?? (timedOut.withLockedValue { $0 } ? "timed out" : "closed during the TLS handshake"))")
+                }
+            }
+            if speaksHTTP2 {
+                let http2: HTTP2ClientConnection
+                do {
+                    http2 = try await HTTP2ClientConnection.start(on: channel, url: url, releasing: hold)
+                } catch {
+                    channel.close(promise: nil)
+                    if timedOut.withLockedValue({ $0 }) {
+                        throw WebSocketClientError.connectionFailed("no HTTP/2 SETTINGS from \(url.host):\(url.effectivePort) within the connect timeout; it may not speak HTTP/2 (drop --http2)")
+                    }
+                    throw error
+                }
+                guard http2.allowsWebSockets else {
+                    // RFC 8441 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL a client must not
+                    // send :protocol. HTTP/1.1 on a new connection instead.
+                    channel.close(promise: nil)
+                    var fallback = configuration
+                    fallback.http2 = false
+                    var connection = try await connect(to: url, configuration: fallback, group: group, delegate: delegate, timings: timings)
+                    connection.note = "the server speaks HTTP/2 but does not allow WebSockets over it (no SETTINGS_ENABLE_CONNECT_PROTOCOL); using HTTP/1.1"
+                    return connection
+                }
+                let connection: WebSocketClientConnection
+                do {
+                    // This connection carries one WebSocket: it ends with its stream.
+                    connection = try await http2.openWebSocket(handshake: handshake, configuration: configuration, delegate: delegate, closesConnection: true)
+                } catch {
+                    channel.close(promise: nil)
+                    throw error
+                }
+                timings?.finish(.upgrade)
+                return connection
+            }
+        }
+
         let promise = channel.eventLoop.makePromise(of: WebSocketClientConnection.self)
         do {
             try await channel.eventLoop.submit {
@@ -246,6 +315,7 @@ public enum WebSocketClient {
                     name: HTTPHandlerName.decoder
                 )
                 try sync.addHandler(upgrader)
+                if let hold { sync.removeHandler(hold, promise: nil) }
             }.get()
         } catch {
             channel.close(promise: nil)

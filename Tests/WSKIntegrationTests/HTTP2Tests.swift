@@ -152,3 +152,107 @@ struct HTTP2Tests {
         withExtendedLifetime(server) {}
     }
 }
+
+/// `wsk connect --http2`: the client side, against serve-echo and Node's http2 server.
+@Suite("connect --http2", .timeLimit(.minutes(3)))
+struct HTTP2ClientTests {
+    @Test func pipeModeOverH2CShowsThePseudoHeaders() throws {
+        let server = try EchoServerProcess(["--http2"])
+        let client = try WSKProcess.run([
+            "connect", "--http2", "ws://127.0.0.1:\(server.port)/h2?x=1", "--subprotocol", "chat", "-x", "über HTTP/2 ✓", "--exit-after", "1",
+            "--show-handshake", "-v",
+        ])
+        #expect(client.status == 0, "\(client.stderr)")
+        #expect(client.stdout == "über HTTP/2 ✓\n")
+        // The request as pseudo-headers (RFC 8441 §4), no Upgrade, Connection or key; a 200.
+        #expect(client.stderr.contains(":method: CONNECT\r\n:protocol: websocket\r\n:scheme: http\r\n:authority: 127.0.0.1:\(server.port)\r\n:path: /h2?x=1\r\n"), "\(client.stderr)")
+        #expect(client.stderr.contains("sec-websocket-version: 13\r\n"), "\(client.stderr)")
+        #expect(!client.stderr.lowercased().contains("sec-websocket-key") && !client.stderr.lowercased().contains("upgrade:"), "\(client.stderr)")
+        #expect(client.stderr.contains(":status: 200\r\n"), "\(client.stderr)")
+        #expect(client.stderr.contains("http=HTTP/2 subprotocol=- extensions=permessage-deflate"), "\(client.stderr)")
+        #expect(server.log.contains("path=\"/h2?x=1\" http=HTTP/2"), "\(server.log)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test func aMegabyteLineCrossesBothWaysExactly() throws {
+        let server = try EchoServerProcess(["--http2"])
+        let script = """
+            head -c 750000 /dev/urandom | base64 -w0 > "$TMP/line"; echo >> "$TMP/line"
+            WSK connect --http2 ws://127.0.0.1:\(server.port)/ --exit-after 1 < "$TMP/line" > "$TMP/echo"
+            cmp "$TMP/line" "$TMP/echo" && echo same
+            """
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-h2-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try shell(script, environment: ["TMP": directory])
+        #expect(result.stdout == "same\n", "\(result.stdout)\(result.stderr)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test func jsonlNamesTheHTTPVersion() throws {
+        let server = try EchoServerProcess(["--http2"])
+        let client = try WSKProcess.run(["connect", "--http2", "ws://127.0.0.1:\(server.port)/", "--jsonl", "-x", "j", "--exit-after", "1"])
+        #expect(client.status == 0, "\(client.stderr)")
+        #expect(client.stdout.contains("\"event\":\"open\"") && client.stdout.contains("\"http\":\"HTTP/2\""), "\(client.stdout)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test func tlsNegotiatesH2ByALPN() throws {
+        let pki = try TestPKI()
+        let server = try EchoServerProcess(["--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key")])
+        let client = try WSKProcess.run(["connect", "--http2", "--cacert", pki.path("ca.pem"), "wss://127.0.0.1:\(server.port)/s", "-x", "alpn", "--exit-after", "1", "-v"])
+        #expect(client.status == 0 && client.stdout == "alpn\n", "\(client.stderr)")
+        #expect(client.stderr.contains("http=HTTP/2"), "\(client.stderr)")
+        // The same server with --no-http2 does not offer h2: HTTP/1.1, no note needed.
+        let plain = try EchoServerProcess(["--no-http2", "--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key")])
+        let fallback = try WSKProcess.run(["connect", "--http2", "--cacert", pki.path("ca.pem"), "wss://127.0.0.1:\(plain.port)/", "-x", "one", "--exit-after", "1", "-v"])
+        #expect(fallback.status == 0 && fallback.stdout == "one\n", "\(fallback.stderr)")
+        #expect(fallback.stderr.contains("http=HTTP/1.1"), "\(fallback.stderr)")
+        withExtendedLifetime((server, plain)) {}
+    }
+
+    @Test func anHTTP1OnlyServerIsNamedWithWhatToTry() throws {
+        let server = try EchoServerProcess()
+        let client = try WSKProcess.run(["connect", "--http2", "ws://127.0.0.1:\(server.port)/", "-x", "x"])
+        #expect(client.status == 1, "\(client.stderr)")
+        #expect(client.stderr == "wsk: 127.0.0.1:\(server.port) did not answer in HTTP/2; it may speak only HTTP/1.1 (drop --http2)\n", "\(client.stderr)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test func aRefusedStreamShowsItsStatusAndBody() throws {
+        let server = try EchoServerProcess(["--http2", "--allow-origin", "https://good.example"])
+        let client = try WSKProcess.run(["connect", "--http2", "ws://127.0.0.1:\(server.port)/", "--origin", "https://evil.example", "-x", "x"])
+        #expect(client.status == 2, "\(client.stderr)")
+        #expect(client.stderr.contains("handshake refused: HTTP 403 Forbidden"), "\(client.stderr)")
+        #expect(client.stderr.contains(":status: 403") && client.stderr.contains("origin https://evil.example not allowed"), "\(client.stderr)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func nodeHTTP2ServerBothWays() throws {
+        // wsk's client against Node's server (h2c) …
+        let node = try PeerProcess("node", "h2_server.js")
+        let client = try WSKProcess.run(["connect", "--http2", "ws://127.0.0.1:\(node.port)/from-wsk", "--subprotocol", "chat", "-x", "to node", "-x", "and back", "--exit-after", "2", "-v"])
+        #expect(client.status == 0, "\(client.stderr)")
+        #expect(client.stdout == "to node\nand back\n")
+        #expect(client.stderr.contains("http=HTTP/2 subprotocol=chat"), "\(client.stderr)")
+        #expect(node.standardError.contains("CONNECT websocket /from-wsk"), "\(node.standardError)")
+        // … and Node's client against wsk's listen mode.
+        let listener = try ListenModeTests.Listener(["--http2", "--echo"])
+        let result = try HTTP2Tests.runClient("http://127.0.0.1:\(listener.port)/to-wsk", ["--messages", "2"])
+        #expect(result.streams.first?.status == 200 && result.streams.first?.echoes.count == 2, "\(result.output)")
+        listener.process.signal(SIGTERM)
+        _ = listener.process.waitForExit(timeout: 5)
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node and node-ws"))
+    func aServerWithoutTheSettingGetsHTTP1OnANewConnection() throws {
+        let pki = try TestPKI()
+        let node = try PeerProcess("node", "h2_server.js", ["--tls", pki.path("server.pem"), pki.path("server.key"), "--no-connect-protocol"])
+        let client = try WSKProcess.run(["connect", "--http2", "--cacert", pki.path("ca.pem"), "wss://127.0.0.1:\(node.port)/fallback", "-x", "via 1.1", "--exit-after", "1", "-v"])
+        #expect(client.status == 0 && client.stdout == "via 1.1\n", "\(client.stderr)")
+        #expect(client.stderr.contains("does not allow WebSockets over it (no SETTINGS_ENABLE_CONNECT_PROTOCOL); using HTTP/1.1"), "\(client.stderr)")
+        #expect(client.stderr.contains("http=HTTP/1.1"), "\(client.stderr)")
+        #expect(node.standardError.contains("HTTP/1.1 upgrade /fallback") && !node.standardError.contains("CONNECT websocket"), "\(node.standardError)")
+    }
+}

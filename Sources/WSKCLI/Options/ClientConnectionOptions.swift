@@ -30,6 +30,9 @@ struct ClientConnectionOptions: ParsableArguments {
     @Flag(help: "Ignore the proxy environment variables.")
     var noProxy = false
 
+    @Flag(help: "Open the WebSocket on an HTTP/2 stream (RFC 8441 extended CONNECT): ws:// by prior knowledge (h2c), wss:// by ALPN, HTTP/1.1 when the server picks it or does not allow WebSockets over HTTP/2. With --listen: accept HTTP/2 clients too.")
+    var http2 = false
+
     /// `--ping-interval` and `--ping-timeout` as the session's keepalive: a ping every
     /// interval; a server silent for the timeout after one is dropped (exit status 4).
     var keepalive: KeepalivePolicy? {

@@ -89,6 +89,7 @@ final class REPLSession: ClientLoopRunner, @unchecked Sendable {
         state.withLockedValue { $0.session = session }
         let info = session.info
         var details: [String] = []
+        if info.shape == .extendedConnect { details.append("HTTP/2") }
         if let subprotocol = info.subprotocol { details.append("subprotocol \(subprotocol)") }
         if !info.extensions.isEmpty { details.append(info.extensions.map(\.description).joined(separator: ", ")) }
         let peer = listener == nil ? "connected to \(url)" : "client \(info.remoteAddress) connected to \(info.path)"

@@ -98,7 +98,7 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
         if output.verbose {
             let info = session.info
             let peer = listener == nil ? "connected to \(url)" : "client \(info.remoteAddress) connected to \(info.path)"
-            Diagnostics.note("\(peer) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")
+            Diagnostics.note("\(peer) http=\(info.shape.httpVersion) subprotocol=\(info.subprotocol ?? "-") extensions=\(info.extensions.map(\.description).joined(separator: ", "))")
         }
         if output.jsonl {
             // On the loop, before any event of this connection is written.
@@ -113,6 +113,7 @@ final class ConnectSession: ClientLoopRunner, @unchecked Sendable {
                     } else {
                         object.string("url", url.description)
                     }
+                    object.string("http", info.shape.httpVersion)
                     if let subprotocol = info.subprotocol { object.string("subprotocol", subprotocol) } else { object.null("subprotocol") }
                     object.string("extensions", info.extensions.map(\.description).joined(separator: ", "))
                 }

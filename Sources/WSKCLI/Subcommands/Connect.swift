@@ -132,7 +132,7 @@ public struct Connect: WSKCommand {
             server.compressionLevel = compression.compressionLevel
             if let certificate = listenTLS.tlsCert, let key = listenTLS.tlsKey {
                 do {
-                    server.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: listenTLS.tlsClientCa)
+                    server.tls = try TLSFiles.serverContext(certificateFile: certificate, keyFile: key, clientCAFile: listenTLS.tlsClientCa, http2: connection.http2)
                 } catch {
                     throw UserFacingError("--tls-cert", UserFacingError.describe(error))
                 }
@@ -142,6 +142,8 @@ public struct Connect: WSKCommand {
             server.subprotocols = request.subprotocol
             server.handshakeTimeout = .nanoseconds(connection.connectTimeout.nanoseconds)
             server.keepalive = connection.keepalive
+            server.acceptsH2C = connection.http2
+            server.acceptsHTTP2OverTLS = connection.http2
             listener = ConnectListener(host: host, port: port, keepListening: keepListening, configuration: server)
             // Not dialled and not shown: in listen mode the runners name the client instead.
             target = try WebSocketURL(argument: "ws://\(HostPort(host: host, port: max(port, 1)))/")
@@ -158,6 +160,7 @@ public struct Connect: WSKCommand {
         try tls.apply(to: &configuration)
         configuration.proxy = try connection.proxy(for: target, environment: ProcessInfo.processInfo.environment)
         configuration.keepalive = connection.keepalive
+        configuration.http2 = connection.http2
 
         if interactive {
             var formatter = REPLFormatter(style: Style(enabled: Terminal.usesColor(flag: output.color)))

@@ -33,6 +33,7 @@ enum ClientLifecycle {
     ) async -> (WebSocketClientConnection?, Int32) {
         do {
             let client = try await WebSocketClient.connect(to: url, configuration: configuration, group: group, delegate: delegate)
+            if let note = client.note { Diagnostics.note(note) }
             return (client, ExitStatus.normal)
         } catch let error as WebSocketClientError {
             switch error {
