@@ -482,9 +482,9 @@ _wsk_bench() {
 
 _wsk_bench_run() {
     repeating_flags=()
-    non_repeating_flags=(--binary --compression --hold --json --verify --progress --no-progress -k --insecure --version -h --help)
+    non_repeating_flags=(--binary --compression --hold --http2 --json --verify --progress --no-progress -k --insecure --version -h --help)
     repeating_options=(--stage --threshold -H --header --subprotocol)
-    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --connect-rate --ramp-up --message-rate-per-connection --ping-interval --channel-lifetime --source-ip --connect-timeout --proxy --threads --hgrm --svg --start-at --origin --auth --cacert --cert --key --tls-server-name)
+    non_repeating_options=(-c --connections -s --size -d --depth -r --rate -t --duration --warmup --connect-rate --ramp-up --message-rate-per-connection --ping-interval --channel-lifetime --source-ip --connect-timeout --proxy --streams-per-connection --threads --hgrm --svg --start-at --origin --auth --cacert --cert --key --tls-server-name)
     __wsk_offer_flags_options 1
 
     # Offer option value completions
@@ -532,6 +532,9 @@ _wsk_bench_run() {
         return
         ;;
     '--proxy')
+        return
+        ;;
+    '--streams-per-connection')
         return
         ;;
     '--threads')

@@ -32,7 +32,7 @@ function __wsk_parse_tokens -S
             __wsk_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'run'
-                __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'connect-rate=' 'ramp-up=' 'message-rate-per-connection=' 'hold' 'ping-interval=' 'channel-lifetime=' 'source-ip=' 'stage=+' 'connect-timeout=' 'proxy=' 'threads=' 'json' 'threshold=+' 'hgrm=' 'svg=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
+                __wsk_parse_subcommand 1 'c/connections=' 's/size=' 'd/depth=' 'r/rate=' 't/duration=' 'warmup=' 'binary' 'compression' 'connect-rate=' 'ramp-up=' 'message-rate-per-connection=' 'hold' 'ping-interval=' 'channel-lifetime=' 'source-ip=' 'stage=+' 'connect-timeout=' 'proxy=' 'http2' 'streams-per-connection=' 'threads=' 'json' 'threshold=+' 'hgrm=' 'svg=' 'start-at=' 'verify' 'progress' 'no-progress' 'H/header=+' 'subprotocol=+' 'origin=' 'auth=' 'cacert=' 'k/insecure' 'cert=' 'key=' 'tls-server-name=' 'version' 'h/help'
             case 'merge'
                 __wsk_parse_subcommand -r 1 'json' 'threshold=+' 'version' 'h/help'
             end
@@ -244,6 +244,8 @@ complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk b
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run"' -l 'stage' -d 'A stage DURATION:CONNECTIONS[:LOAD] (repeatable; run in order): LOAD is rate=N (msgs/s in total), rate-per-connection=N, depth=N or hold; without it, the load flags\'. Replaces -c and --duration.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" connect-timeout' -l 'connect-timeout' -d 'Seconds a connection may take to open (TCP, TLS and the upgrade) before it counts as failed.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" proxy' -l 'proxy' -d 'Connect through this proxy: http://[user:pass@]host:port, socks5://… or socks5h://… (environment variables are not read).' -rfka ''
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" http2' -l 'http2' -d 'Open the WebSockets on HTTP/2 streams (RFC 8441 extended CONNECT): h2c on ws://, ALPN h2 on wss://. A server that does not allow it fails the connections.'
+complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" streams-per-connection' -l 'streams-per-connection' -d 'With --http2 (implied): this many WebSockets on each TCP connection (1-256; the server\'s SETTINGS_MAX_CONCURRENT_STREAMS may be lower).' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" threads' -l 'threads' -d 'Event-loop threads.' -rfka ''
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run" json' -l 'json' -d 'Print the result as one JSON object.'
 complete -c 'wsk' -n '__wsk_should_offer_completions_for_flags_or_options "wsk bench run"' -l 'threshold' -d 'A pass/fail condition, METRIC OP VALUE (repeatable): p50, p90, p99, p99.9, max, mean, min (with us, ms or s), errors, rate (msgs/s), messages, connections (open at the end); OP is <, <=, >, >=, == or !=. A violated one exits 2.' -rfka ''

@@ -24,7 +24,7 @@ public final class ConnectTimings: Sendable {
         state.withLockedValue { $0.started = Self.now() }
     }
 
-    func finish(_ step: Step) {
+    public func finish(_ step: Step) {
         let now = Self.now()
         state.withLockedValue { if $0.finished[step] == nil { $0.finished[step] = now } }
     }

@@ -140,6 +140,44 @@ public enum WebSocketClient {
         delegate: WebSocketSessionDelegate,
         timings: ConnectTimings? = nil
     ) async throws -> WebSocketClientConnection {
+        switch try await dial(to: url, configuration: configuration, group: group, delegate: delegate, timings: timings) {
+        case .webSocket(let connection): return connection
+        case .http2: preconditionFailure("a connection was asked for a WebSocket")
+        }
+    }
+
+    /// Opens an HTTP/2 connection that allows WebSockets (RFC 8441), for opening several on
+    /// it (`wsk bench --streams-per-connection`): TCP, the proxy and TLS as for
+    /// ``connect(to:configuration:group:delegate:timings:)`` with ``WebSocketClientConfiguration/http2``,
+    /// then the server's SETTINGS. Fails, naming why, when the server does not speak HTTP/2
+    /// or does not allow extended CONNECT.
+    public static func connectHTTP2(
+        to url: WebSocketURL,
+        configuration: WebSocketClientConfiguration,
+        group: EventLoopGroup,
+        timings: ConnectTimings? = nil
+    ) async throws -> HTTP2ClientConnection {
+        var configuration = configuration
+        configuration.http2 = true
+        switch try await dial(to: url, configuration: configuration, group: group, delegate: nil, timings: timings) {
+        case .http2(let connection): return connection
+        case .webSocket: preconditionFailure("a WebSocket was opened without a delegate")
+        }
+    }
+
+    enum Dialled {
+        case webSocket(WebSocketClientConnection)
+        case http2(HTTP2ClientConnection)
+    }
+
+    /// Without a delegate, stops at the HTTP/2 connection (``connectHTTP2(to:configuration:group:timings:)``).
+    static func dial(
+        to url: WebSocketURL,
+        configuration: WebSocketClientConfiguration,
+        group: EventLoopGroup,
+        delegate: WebSocketSessionDelegate?,
+        timings: ConnectTimings?
+    ) async throws -> Dialled {
         timings?.start()
         let targetHost = configuration.proxy?.host ?? url.host
         let targetPort = configuration.proxy?.port ?? url.effectivePort
@@ -230,28 +268,12 @@ public enum WebSocketClient {
             channel.close(promise: nil)
             throw WebSocketClientError.connectionFailed("cannot set up the connection to \(url.host):\(url.effectivePort): \(describe(error))")
         }
-        var generator = SystemRandomNumberGenerator()
-        let offers = configuration.compression.map { [PerMessageDeflateNegotiator(options: $0).offer()] } ?? []
-        var extraFields = HTTPFields()
-        for header in configuration.headers {
-            guard let name = HTTPField.Name(header.name) else {
-                throw WebSocketClientError.connectionFailed("invalid header name '\(header.name)'")
-            }
-            extraFields.append(HTTPField(name: name, value: header.value))
-        }
         let handshake: ClientHandshake
         do {
-            handshake = try ClientHandshake(
-                target: .init(host: url.host, port: url.port, path: url.path, isSecure: url.isSecure),
-                origin: configuration.origin,
-                subprotocols: configuration.subprotocols,
-                extensions: offers,
-                additionalHeaderFields: extraFields,
-                using: &generator
-            )
+            handshake = try makeHandshake(url: url, configuration: configuration)
         } catch {
             channel.close(promise: nil)
-            throw WebSocketClientError.connectionFailed("cannot build the upgrade request: \(error)")
+            throw error
         }
         if configuration.http2 {
             var speaksHTTP2 = true
@@ -276,6 +298,14 @@ public enum WebSocketClient {
                     }
                     throw error
                 }
+                guard let delegate else {
+                    guard http2.allowsWebSockets else {
+                        channel.close(promise: nil)
+                        throw WebSocketClientError.connectionFailed(
+                            "\(url.host):\(url.effectivePort) speaks HTTP/2 but does not allow WebSockets over it (no SETTINGS_ENABLE_CONNECT_PROTOCOL)")
+                    }
+                    return .http2(http2)
+                }
                 guard http2.allowsWebSockets else {
                     // RFC 8441 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL a client must not
                     // send :protocol. HTTP/1.1 on a new connection instead.
@@ -284,7 +314,7 @@ public enum WebSocketClient {
                     fallback.http2 = false
                     var connection = try await connect(to: url, configuration: fallback, group: group, delegate: delegate, timings: timings)
                     connection.note = "the server speaks HTTP/2 but does not allow WebSockets over it (no SETTINGS_ENABLE_CONNECT_PROTOCOL); using HTTP/1.1"
-                    return connection
+                    return .webSocket(connection)
                 }
                 let connection: WebSocketClientConnection
                 do {
@@ -295,8 +325,12 @@ public enum WebSocketClient {
                     throw error
                 }
                 timings?.finish(.upgrade)
-                return connection
+                return .webSocket(connection)
             }
+        }
+        guard let delegate else {
+            channel.close(promise: nil)
+            throw WebSocketClientError.connectionFailed("\(url.host):\(url.effectivePort) chose HTTP/1.1 (ALPN): it does not offer HTTP/2")
         }
 
         let promise = channel.eventLoop.makePromise(of: WebSocketClientConnection.self)
@@ -336,7 +370,33 @@ public enum WebSocketClient {
         }
         let connection = try await promise.futureResult.get()
         timings?.finish(.upgrade)
-        return connection
+        return .webSocket(connection)
+    }
+
+    /// The opening handshake for `url` with the configuration's subprotocols, origin,
+    /// headers and permessage-deflate offer (a fresh key each time).
+    static func makeHandshake(url: WebSocketURL, configuration: WebSocketClientConfiguration) throws -> ClientHandshake {
+        var generator = SystemRandomNumberGenerator()
+        let offers = configuration.compression.map { [PerMessageDeflateNegotiator(options: $0).offer()] } ?? []
+        var extraFields = HTTPFields()
+        for header in configuration.headers {
+            guard let name = HTTPField.Name(header.name) else {
+                throw WebSocketClientError.connectionFailed("invalid header name '\(header.name)'")
+            }
+            extraFields.append(HTTPField(name: name, value: header.value))
+        }
+        do {
+            return try ClientHandshake(
+                target: .init(host: url.host, port: url.port, path: url.path, isSecure: url.isSecure),
+                origin: configuration.origin,
+                subprotocols: configuration.subprotocols,
+                extensions: offers,
+                additionalHeaderFields: extraFields,
+                using: &generator
+            )
+        } catch {
+            throw WebSocketClientError.connectionFailed("cannot build the upgrade request: \(error)")
+        }
     }
 
     /// Opens the proxy's tunnel to `host:port` on a channel connected to the proxy.

@@ -256,3 +256,43 @@ struct HTTP2ClientTests {
         #expect(node.standardError.contains("HTTP/1.1 upgrade /fallback") && !node.standardError.contains("CONNECT websocket"), "\(node.standardError)")
     }
 }
+
+/// `wsk bench --http2 --streams-per-connection N`: many WebSockets per TCP connection.
+@Suite("bench --http2", .timeLimit(.minutes(3)))
+struct HTTP2BenchTests {
+    @Test func streamsShareTheirConnections() throws {
+        let server = try EchoServerProcess(["--http2"])
+        let run = try WSKProcess.run([
+            "bench", "-c", "12", "--streams-per-connection", "5", "--duration", "1", "--warmup", "0.2", "--json",
+            "--threshold", "errors==0", "ws://127.0.0.1:\(server.port)/",
+        ])
+        #expect(run.status == 0, "\(run.stderr)\n\(server.log)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+        #expect(json["http"] as? String == "HTTP/2")
+        #expect(json["streams_per_connection"] as? Int == 5)
+        // 12 WebSockets, 5 to a connection: 3 TCP connections.
+        #expect(json["tcp_connections"] as? Int == 3, "\(json)")
+        #expect(json["connections_open"] as? Int == 12, "\(json)")
+        #expect((json["messages"] as? Int ?? 0) > 0 && json["errors"] as? Int == 0, "\(json)")
+        // The server saw 12 HTTP/2 WebSockets from 3 client ports.
+        let opens = server.log.split(separator: "\n").filter { $0.contains(" open ") && $0.contains("http=HTTP/2") }
+        #expect(opens.count == 12, "\(server.log)")
+        let remotes = Set(opens.compactMap { line in line.split(separator: " ").first { $0.hasPrefix("remote=") } })
+        #expect(remotes.count == 3, "\(remotes)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test func anHTTP1OnlyServerFailsEveryConnectionWithOneLine() throws {
+        let server = try EchoServerProcess()
+        let run = try WSKProcess.run(["bench", "-c", "2", "--http2", "--duration", "1", "--warmup", "0", "ws://127.0.0.1:\(server.port)/"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("did not answer in HTTP/2"), "\(run.stderr)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test func streamsPerConnectionIsChecked() throws {
+        let run = try WSKProcess.run(["bench", "--streams-per-connection", "0", "ws://127.0.0.1:1/"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--streams-per-connection must be between 1 and 256, got 0"), "\(run.stderr)")
+    }
+}

@@ -25,6 +25,10 @@ struct BenchPlan: Sendable {
     var sourceAddresses: [SocketAddress] = []
     /// Seconds after which each connection is closed and replaced (--channel-lifetime).
     var channelLifetime: Double? = nil
+    /// WebSockets over HTTP/2 (--http2), this many on each TCP connection
+    /// (--streams-per-connection).
+    var http2 = false
+    var streamsPerConnection = 1
 
     /// The most connections any stage keeps open.
     var connections: Int { stages.map(\.connections).max() ?? 0 }

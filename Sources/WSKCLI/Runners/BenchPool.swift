@@ -44,6 +44,10 @@ final class BenchPool: @unchecked Sendable {
     let recorders: [ObjectIdentifier: BenchRecorder]
     let payload: ByteBuffer
     let state = NIOLockedValueBox(State())
+    /// With --http2: the connections the WebSockets share.
+    let http2: BenchHTTP2Connections?
+    /// The slot of each WebSocket's HTTP/2 connection, until it closes.
+    let http2Slots = NIOLockedValueBox([ObjectIdentifier: Int]())
     /// At most this many handshakes at a time.
     static let concurrentHandshakes = 64
 
@@ -52,6 +56,7 @@ final class BenchPool: @unchecked Sendable {
         self.group = group
         self.recorders = recorders
         self.payload = payload
+        self.http2 = plan.http2 ? BenchHTTP2Connections(streamsPerConnection: plan.streamsPerConnection) : nil
     }
 
     // MARK: - Connections' events (on their event loops)
@@ -69,6 +74,9 @@ final class BenchPool: @unchecked Sendable {
     }
 
     func closed(_ connection: BenchConnection, lost: Bool, retired: Bool) {
+        if let http2, let slot = http2Slots.withLockedValue({ $0.removeValue(forKey: ObjectIdentifier(connection)) }) {
+            http2.release(slot, failed: lost)
+        }
         state.withLockedValue { state in
             guard state.open.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
             if lost {
@@ -129,7 +137,11 @@ final class BenchPool: @unchecked Sendable {
         }
         let timings = ConnectTimings()
         do {
-            _ = try await WebSocketClient.connect(to: plan.url, configuration: configuration, group: group, delegate: connection, timings: timings)
+            if let http2 {
+                try await openStream(connection, on: http2, configuration: configuration, timings: timings)
+            } else {
+                _ = try await WebSocketClient.connect(to: plan.url, configuration: configuration, group: group, delegate: connection, timings: timings)
+            }
             let durations = timings.durations
             let total = durations.values.reduce(0, +)
             state.withLockedValue { state in
@@ -149,6 +161,27 @@ final class BenchPool: @unchecked Sendable {
                 if state.failures[key] == nil { state.failureOrder.append(key) }
                 state.failures[key, default: 0] += 1
             }
+        }
+    }
+
+    /// Opens `connection`'s WebSocket on a stream of a shared HTTP/2 connection. The stream
+    /// that dials the connection times every step; the others time their stream's opening
+    /// (the extended CONNECT) as the upgrade.
+    func openStream(_ connection: BenchConnection, on http2: BenchHTTP2Connections, configuration: WebSocketClientConfiguration, timings: ConnectTimings) async throws {
+        let url = plan.url
+        let group = self.group
+        let (slot, dialling, isNew) = http2.acquire {
+            try await WebSocketClient.connectHTTP2(to: url, configuration: configuration, group: group, timings: timings)
+        }
+        do {
+            let shared = try await dialling.value
+            if !isNew { timings.start() }
+            _ = try await shared.openWebSocket(configuration: configuration, delegate: connection)
+            timings.finish(.upgrade)
+            http2Slots.withLockedValue { $0[ObjectIdentifier(connection)] = slot }
+        } catch {
+            http2.release(slot, failed: true)
+            throw error
         }
     }
 
@@ -217,7 +250,7 @@ final class BenchPool: @unchecked Sendable {
             state.finished = true
             return Array(state.open.values)
         }
-        return connections.compactMap { connection in
+        let closing = connections.compactMap { connection in
             connection.session.map { session in
                 session.eventLoop.flatSubmit {
                     connection.stop()
@@ -225,5 +258,11 @@ final class BenchPool: @unchecked Sendable {
                 }
             }
         }
+        if let http2 {
+            let loop = closing.first?.eventLoop ?? group.next()
+            // The HTTP/2 connections go once their streams have closed.
+            EventLoopFuture.andAllComplete(closing, on: loop).whenComplete { _ in http2.closeAll() }
+        }
+        return closing
     }
 }

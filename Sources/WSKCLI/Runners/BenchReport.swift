@@ -49,6 +49,10 @@ extension BenchRunner {
             "wsk bench \(result.url): \(grouped(Double(result.connections))) connection\(plural), "
                 + (result.mode == "hold" ? "" : "\(result.messageSize) B messages, ") + load + ", \(Seconds(result.seconds)) measured"
         ]
+        if let http = result.http {
+            let per = result.streamsPerConnection ?? 1
+            lines.append("  \(http)     \(per) WebSocket stream\(per == 1 ? "" : "s") per TCP connection, \(grouped(Double(result.tcpConnections ?? 0))) TCP connections dialled")
+        }
         if result.mode != "hold" || result.messages > 0 {
             lines.append("  messages   \(grouped(Double(result.messages)))  (\(grouped(result.messagesPerSecond)) msgs/s, \(bytes(result.bytesPerSecond)) each way)")
             lines.append("  latency    " + latencyText(l))

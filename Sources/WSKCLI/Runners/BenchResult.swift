@@ -81,6 +81,11 @@ struct BenchResult: Codable, Equatable {
     var stages: [StageResult]? = nil
     /// The generator's peak resident memory, bytes.
     var maxRSSBytes: Int? = nil
+    /// "HTTP/2" for WebSockets over HTTP/2 (--http2), with the streams on each TCP
+    /// connection and the TCP connections dialled; absent for HTTP/1.1.
+    var http: String? = nil
+    var streamsPerConnection: Int? = nil
+    var tcpConnections: Int? = nil
 
     struct Failure: Codable, Equatable {
         var step: String
@@ -147,5 +152,8 @@ struct BenchResult: Codable, Equatable {
         case pingMicroseconds = "ping_us"
         case pingHistogramEncoded = "ping_histogram"
         case maxRSSBytes = "max_rss_bytes"
+        case http
+        case streamsPerConnection = "streams_per_connection"
+        case tcpConnections = "tcp_connections"
     }
 }

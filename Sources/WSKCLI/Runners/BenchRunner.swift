@@ -126,6 +126,7 @@ enum BenchRunner {
         EventLoopFuture.andAllComplete(closes, on: loop).whenComplete { _ in complete() }
         loop.scheduleTask(in: .seconds(2)) { complete() }
         try? await done.futureResult.get()
+        pool.http2?.closeAll()
 
         var totals = BenchTotals()
         for loop in group.makeIterator() {
@@ -212,6 +213,11 @@ enum BenchRunner {
             }
         }
         result.maxRSSBytes = Self.maxResidentBytes()
+        if let http2 = pool.http2 {
+            result.http = "HTTP/2"
+            result.streamsPerConnection = plan.streamsPerConnection
+            result.tcpConnections = http2.dialled
+        }
         result.start = ((wallStart + plan.warmup) * 1000).rounded() / 1000
         result.end = ((wallStart + plan.warmup + seconds) * 1000).rounded() / 1000
         return result

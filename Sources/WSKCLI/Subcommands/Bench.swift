@@ -131,6 +131,12 @@ public struct BenchRun: WSKCommand {
     @Option(help: ArgumentHelp("Connect through this proxy: http://[user:pass@]host:port, socks5://… or socks5h://… (environment variables are not read).", valueName: "url"))
     var proxy: String?
 
+    @Flag(help: "Open the WebSockets on HTTP/2 streams (RFC 8441 extended CONNECT): h2c on ws://, ALPN h2 on wss://. A server that does not allow it fails the connections.")
+    var http2 = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --http2 (implied): this many WebSockets on each TCP connection (1-256; the server's SETTINGS_MAX_CONCURRENT_STREAMS may be lower).", valueName: "n"))
+    var streamsPerConnection: Int?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Event-loop threads.", valueName: "n"))
     var threads = System.coreCount
 
@@ -181,6 +187,9 @@ public struct BenchRun: WSKCommand {
         }
         if [rate != nil, messageRatePerConnection != nil, hold].filter({ $0 }).count > 1 {
             throw ValidationError("--rate, --message-rate-per-connection and --hold are different loads: give one")
+        }
+        if let streamsPerConnection, !(1...256).contains(streamsPerConnection) {
+            throw ValidationError("--streams-per-connection must be between 1 and 256, got \(streamsPerConnection)")
         }
         guard connectTimeout.value > 0 else { throw ValidationError("--connect-timeout must be more than 0 seconds") }
         if let pingInterval, !(pingInterval.value >= 0.001) { throw ValidationError("--ping-interval must be at least 1ms") }
@@ -273,7 +282,9 @@ public struct BenchRun: WSKCommand {
             connectRate: connectRate ?? rampUp.map { Double(stages[0].connections) / $0.value },
             pingInterval: pingInterval?.value,
             sourceAddresses: try sourceAddresses(),
-            channelLifetime: channelLifetime?.value
+            channelLifetime: channelLifetime?.value,
+            http2: http2 || streamsPerConnection != nil,
+            streamsPerConnection: streamsPerConnection ?? 1
         )
         var result = try await BenchRunner.run(plan)
         result.thresholds = thresholds.map { $0.check(result) }

@@ -60,6 +60,20 @@ public final class HTTP2ClientConnection: Sendable {
         return HTTP2ClientConnection(channel: channel, allowsWebSockets: allows, multiplexer: multiplexer, url: url)
     }
 
+    /// Opens a WebSocket on a new stream with the connection's URL and `configuration`'s
+    /// subprotocols, headers and permessage-deflate offer.
+    public func openWebSocket(configuration: WebSocketClientConfiguration, delegate: WebSocketSessionDelegate) async throws -> WebSocketClientConnection {
+        try await openWebSocket(handshake: WebSocketClient.makeHandshake(url: url, configuration: configuration), configuration: configuration, delegate: delegate)
+    }
+
+    /// Whether the connection is still open.
+    public var isActive: Bool { channel.isActive }
+
+    /// Closes the connection (and every stream on it).
+    public func close() {
+        channel.close(promise: nil)
+    }
+
     /// Opens a WebSocket on a new stream: the extended CONNECT for `handshake`, validated as
     /// RFC 8441 §5 says, then a session on the stream. With `closesConnection` the whole
     /// connection closes when that stream does (a connection that carries one WebSocket).
