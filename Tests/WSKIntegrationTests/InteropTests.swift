@@ -83,4 +83,25 @@ struct InteropTests {
         #expect(result.output.contains("&lt; hello from chromium"), "\(result.output)")
         #expect(result.output.contains("connected to ws://127.0.0.1:\(server.port)/"), "\(result.output)")
     }
+
+    /// The console page over https in headless Chromium, which negotiates HTTP/2 (ALPN) for
+    /// the page and, seeing SETTINGS_ENABLE_CONNECT_PROTOCOL, opens the page's WebSocket as
+    /// an extended CONNECT stream on the same connection (RFC 8441).
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs Chromium"))
+    func chromiumOpensTheConsolesWebSocketOverHTTP2() throws {
+        let pki = try TestPKI()
+        let server = try EchoServerProcess(["-v", "--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key")])
+        let result = try Self.run("chromium", [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--ignore-certificate-errors", "--virtual-time-budget=5000",
+            "--dump-dom", "https://127.0.0.1:\(server.port)/?autotest=hello%20over%20h2",
+        ], timeout: 90)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("&lt; hello over h2"), "\(result.output)")
+        // The page came over HTTP/2, and the WebSocket on the same TCP connection.
+        let lines = server.log.split(separator: "\n")
+        let page = try #require(lines.first { $0.contains(" request ") && $0.contains("path=\"/?autotest") }, "\(server.log)")
+        #expect(page.contains("http=HTTP/2"), "\(server.log)")
+        let remote = try #require(page.split(separator: " ").first { $0.hasPrefix("remote=") })
+        #expect(lines.contains { $0.contains(" open \(remote) ") && $0.contains("http=HTTP/2") }, "\(server.log)")
+    }
 }

@@ -154,6 +154,14 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
 
     func respond(toHTTPRequest head: HTTPRequestHead, channel: Channel) -> EventLoopFuture<HTTPRouteResponse?> {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+        if settings.verbose {
+            settings.log.log("request", [
+                "remote": .string(channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"),
+                "method": .string(head.method.rawValue),
+                "path": .string(head.uri),
+                "http": .string(head.version.major == 2 ? "HTTP/2" : "HTTP/\(head.version.major).\(head.version.minor)"),
+            ])
+        }
         guard head.method == .GET || head.method == .HEAD else {
             return channel.eventLoop.makeSucceededFuture(.respond(status: .methodNotAllowed, contentType: "text/plain; charset=utf-8", body: "only GET\n"))
         }
