@@ -119,6 +119,32 @@ struct HTTP2Tests {
         withExtendedLifetime(server) {}
     }
 
+    /// A stream whose reader never reads is closed with 1008 once what waits for it passes
+    /// --max-backpressure (a broadcast from another client): its neighbours' memory is
+    /// bounded per stream, as on HTTP/1.1.
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func aStreamThatNeverReadsHitsTheBackpressureLimit() throws {
+        let server = try EchoServerProcess(["--http2", "--broadcast", "--max-backpressure", "1MiB"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-h2-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = """
+            node '\(Self.client)' http://127.0.0.1:\(server.port)/ --pause > "$TMP/reader.json" 2> "$TMP/reader.err" &
+            reader=$!
+            for _ in $(seq 1 200); do grep -q paused "$TMP/reader.err" && break; sleep 0.05; done
+            grep -q paused "$TMP/reader.err" || { echo "the reader never opened"; exit 1; }
+            head -c 4000000 /dev/zero | tr '\\0' x | fold -w 100000 | WSK connect --http2 ws://127.0.0.1:\(server.port)/ --wait 1 > /dev/null
+            wait $reader
+            cat "$TMP/reader.json"
+            """
+        let result = try shell(script, environment: ["TMP": directory])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(server.log.contains("code=1008 reason=\"backpressure limit\""), "\(server.log)")
+        // The reader's stream was reset (no orderly close: the close frame could not reach it).
+        #expect(result.stdout.contains("\"rstCode\":8"), "\(result.stdout)")
+        withExtendedLifetime(server) {}
+    }
+
     @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
     func originChecksApplyToStreams() throws {
         let server = try EchoServerProcess(["--http2", "--allow-origin", "https://good.example"])
@@ -139,6 +165,16 @@ struct HTTP2Tests {
         // A client that offers no ALPN (wsk connect over HTTP/1.1) gets HTTP/1.1.
         let http1 = try WSKProcess.run(["connect", "--cacert", pki.path("ca.pem"), "wss://127.0.0.1:\(server.port)/", "-x", "tls 1.1", "--exit-after", "1"])
         #expect(http1.status == 0 && http1.stdout == "tls 1.1\n", "\(http1.stderr)")
+        withExtendedLifetime(server) {}
+    }
+
+    @Test(.disabled(if: skipForeignPeers, "WSK_SKIP_INTEROP=1: needs node"))
+    func aConnectionWithoutStreamsIsDroppedAfterTheHandshakeTimeout() throws {
+        let server = try EchoServerProcess(["--http2", "--handshake-timeout", "1"])
+        let run = try InteropTests.run("node", [Self.client, "http://127.0.0.1:\(server.port)/", "--streams", "0"])
+        let closed = run.output.firstMatch(of: /"closedAfterMs":([0-9]+)/).flatMap { Int($0.1) }
+        #expect(closed.map { (900...5000).contains($0) } == true, "\(run.output)")
+        #expect(server.log.contains("HTTP/2 connection without a stream for 1.0 s (handshake timeout)"), "\(server.log)")
         withExtendedLifetime(server) {}
     }
 

@@ -32,15 +32,63 @@ enum HTTP2ServerPipeline {
         stream.targetWindowSize = 256 * 1024
         stream.outboundBufferSizeHighWatermark = 64 * 1024
         stream.outboundBufferSizeLowWatermark = 32 * 1024
+        let watchdog = HTTP2IdleWatchdog(channel: channel, timeout: admission.configuration.handshakeTimeout) {
+            let remote = channel.remoteAddress.map(ServerUpgradeHandler.describe) ?? "?"
+            admission.application.upgradeRefused(
+                remoteAddress: remote, path: "", status: 0,
+                reason: "HTTP/2 connection without a stream for \(Double(admission.configuration.handshakeTimeout.nanoseconds) / 1e9) s (handshake timeout)")
+        }
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server,
             connectionConfiguration: connection,
-            streamConfiguration: stream
+            streamConfiguration: stream,
+            streamDelegate: watchdog
         ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
                 try streamChannel.pipeline.syncOperations.addHandler(HTTP2ServerStreamHandler(admission: admission))
             }
         }
+    }
+}
+
+/// Closes an HTTP/2 connection that has no stream open for the handshake timeout: as an
+/// HTTP/1.1 connection that sends no request is dropped, so is one that opens no stream
+/// (or none since its last one closed). Streams that carry WebSockets keep it open; their
+/// own idle timeouts apply to them.
+final class HTTP2IdleWatchdog: NIOHTTP2StreamDelegate, @unchecked Sendable {
+    let channel: Channel
+    let timeout: TimeAmount
+    let onTimeout: @Sendable () -> Void
+    /// On the channel's event loop only.
+    var open = 0
+    var task: Scheduled<Void>?
+
+    init(channel: Channel, timeout: TimeAmount, onTimeout: @escaping @Sendable () -> Void) {
+        self.channel = channel
+        self.timeout = timeout
+        self.onTimeout = onTimeout
+        arm()
+    }
+
+    func arm() {
+        task?.cancel()
+        let channel = self.channel
+        let onTimeout = self.onTimeout
+        task = channel.eventLoop.scheduleTask(in: timeout) {
+            onTimeout()
+            channel.close(promise: nil)
+        }
+    }
+
+    func streamCreated(_ id: HTTP2StreamID, channel: Channel) {
+        open += 1
+        task?.cancel()
+        task = nil
+    }
+
+    func streamClosed(_ id: HTTP2StreamID, channel: Channel) {
+        open -= 1
+        if open == 0 { arm() }
     }
 }
 

@@ -24,8 +24,10 @@ final class HTTP2StreamBytes: ChannelDuplexHandler, RemovableChannelHandler {
     var sentEndStream = false
     var receivedEndStream = false
     var pendingClose: (promise: EventLoopPromise<Void>?, task: Scheduled<Void>)?
-    /// Bytes written and not yet on the connection (the stream's and the connection's
-    /// flow-control queues): what the session's backpressure limit measures.
+    /// Bytes written since the stream last became unwritable (its queue past the high
+    /// water mark: the peer's window is not opening): what the session's backpressure limit
+    /// measures, to within the water mark. Counted without a promise per write, which cost
+    /// an allocation per message.
     var pendingBytes = 0
 
     init(closeTimeout: TimeAmount) {
@@ -67,15 +69,10 @@ final class HTTP2StreamBytes: ChannelDuplexHandler, RemovableChannelHandler {
         let count = bytes.readableBytes
         if count == 0 {
             sentEndStream = true
-        }
-        // Counted until written: a promise per write (the stream channel reports no
-        // buffered byte count of its own).
-        let written = promise ?? context.eventLoop.makePromise(of: Void.self)
-        if count > 0 {
+        } else if !context.channel.isWritable {
             pendingBytes += count
-            written.futureResult.assumeIsolated().whenComplete { [self] _ in pendingBytes -= count }
         }
-        context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(bytes), endStream: sentEndStream))), promise: written)
+        context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(bytes), endStream: sentEndStream))), promise: promise)
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
@@ -91,6 +88,11 @@ final class HTTP2StreamBytes: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(mode: mode, promise: pending.promise)
         }
         pendingClose = (promise, task)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { pendingBytes = 0 }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -4,6 +4,8 @@
 // 1000, and prints one JSON line: what the server's SETTINGS said, each stream's status,
 // response headers, echoes and close code.
 //
+// With --streams 0 it opens none and reports when the server closes the connection.
+//
 //   node h2_client.js URL [--streams N] [--messages N] [--protocol P] [--subprotocol S]
 //                         [--header name:value] [--size BYTES]
 // URL: http://host:port/path (h2c, prior knowledge) or https://… (TLS, certificate not checked).
@@ -23,6 +25,9 @@ const protocol = option('--protocol', 'websocket');
 const subprotocol = option('--subprotocol', null);
 const header = option('--header', null);
 const size = Number(option('--size', '0'));
+// --pause: open the WebSocket, send nothing, read nothing (a reader that never reads);
+// report how the stream ended.
+const pause = args.includes('--pause');
 
 function frame(opcode, payload) {
   const mask = crypto.randomBytes(4);
@@ -68,9 +73,12 @@ function finish() {
 }
 setTimeout(() => { result.error = 'timeout'; finish(); }, 20000).unref();
 
+const started = Date.now();
+session.on('close', () => { result.closedAfterMs = Date.now() - started; if (streams === 0) finish(); });
 session.on('remoteSettings', (settings) => {
   if (result.settings) return;
   result.settings = { enableConnectProtocol: settings.enableConnectProtocol, maxConcurrentStreams: settings.maxConcurrentStreams };
+  // --streams 0: open none, and report when the server closes the connection.
   let done = 0;
   for (let s = 0; s < streams; s++) {
     const entry = { echoes: [], closeCode: null, status: null };
@@ -93,6 +101,7 @@ session.on('remoteSettings', (settings) => {
       entry.status = response[':status'];
       entry.headers = response;
       if (entry.status !== 200) return;
+      if (pause) { stream.pause(); console.error('paused'); return; }
       for (let m = 0; m < messages; m++) {
         const text = size > 0 ? 'x'.repeat(size) : `stream ${s} message ${m}`;
         stream.write(frame(1, Buffer.from(text)));
