@@ -94,6 +94,27 @@ struct REPLTests {
         #expect(terminal.screen().contains("< close 1000 (normal closure)"))
     }
 
+    /// The same REPL on an HTTP/2 stream (RFC 8441): the announcement says so, and text,
+    /// pings, binary, fragments and the close work as on HTTP/1.1.
+    @Test func theREPLOverHTTP2() throws {
+        let server = try EchoServerProcess(["--http2"])
+        let terminal = try connect(server.port, "--http2", state: try stateDirectory())
+        #expect(terminal.screen().contains("(HTTP/2; permessage-deflate"), "\(terminal.screen())")
+        try terminal.type("über h2 ✓")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("> über h2 ✓\n< über h2 ✓") }.ok, "\(terminal.screen())")
+        try terminal.type("/ping h2")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.range(of: #"< pong "h2" \d+\.\d\d ms"#, options: .regularExpression) != nil }.ok, "\(terminal.screen())")
+        try terminal.type("/fragment 2 in halves")
+        try terminal.press("Enter")
+        #expect(terminal.waitForScreen { $0.contains("< in halves") }.ok, "\(terminal.screen())")
+        try terminal.press("C-d")
+        #expect(terminal.waitForExit() == 0, "\(terminal.screen())")
+        #expect(terminal.screen().contains("< close 1000 (normal closure)"))
+        #expect(server.log.contains("http=HTTP/2"), "\(server.log)")
+    }
+
     @Test func incomingMessagesPrintAboveTheLineBeingTyped() throws {
         let server = try EchoServerProcess(["--broadcast"])
         let terminal = try connect(server.port, state: try stateDirectory())

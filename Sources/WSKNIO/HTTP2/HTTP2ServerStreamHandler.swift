@@ -102,7 +102,11 @@ final class HTTP2ServerStreamHandler: ChannelInboundHandler, RemovableChannelHan
         channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         let upgradeRequest = admission.upgradeRequest(handshake, head: head, remoteAddress: remoteAddress)
         prepare(upgradeRequest, context.eventLoop).hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
+            // A stream channel, unlike a socket, does not read again when autoRead comes
+            // back on: ask for the read (after the decision, through whatever handles the
+            // stream by then).
             channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            defer { channel.read() }
             let decision: UpgradeDecision
             switch result {
             case .success(let answer): decision = answer
