@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WSKNIO
 
 /// The root `wsk` command. Subcommands are registered here once they work end to end.
 public struct WSK: AsyncParsableCommand {
@@ -38,6 +39,7 @@ public struct WSK: AsyncParsableCommand {
             }
         }
         raiseOpenFileLimit()
+        TypeMetadataWarmup.run()
         await main(arguments)
     }
 
