@@ -12,6 +12,11 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     let pool: BenchPool
     /// The message payload: ASCII letters, so the same bytes serve text and binary.
     let payload: ByteBuffer
+    /// This connection's own copy of the payload, whose sequence number is rewritten in
+    /// place for each message: sending copies it into the frame at once, so nothing else
+    /// holds it and the write needs no copy (a shared payload cost an allocation per
+    /// message).
+    var message: ByteBuffer
     var recorder: BenchRecorder?
     var session: WebSocketSession?
     var sendTimes = CircularBuffer<UInt64>(initialCapacity: 16)
@@ -43,6 +48,7 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
         self.plan = plan
         self.pool = pool
         self.payload = payload
+        self.message = ByteBuffer(bytes: payload.readableBytesView)
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -100,7 +106,6 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
     func sendOne(at time: UInt64) {
         guard let session else { return }
         sendTimes.append(time)
-        var message = payload
         if plan.messageSize >= Self.sequenceLength {
             let sequence = nextSequence
             message.withUnsafeMutableReadableBytes { Self.writeSequence(sequence, into: $0) }
