@@ -152,7 +152,7 @@ final class ClientUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
             configuration: configuration.limits,
             extensions: extensions,
             autoReplyPolicy: configuration.autoReplyPolicy,
-            randomNumberGenerator: SystemRandomNumberGenerator()
+            randomNumberGenerator: BufferedSystemRandom()
         )
         let session = WebSocketSession(connection: connection, info: info, eventLoop: eventLoop, options: configuration.sessionOptions, delegate: delegate)
         session.phase = .holdingWrites
