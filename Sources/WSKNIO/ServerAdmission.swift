@@ -41,6 +41,22 @@ struct ServerAdmission {
         )
     }
 
+    /// The application's answer to ``WebSocketServerConfiguration/prepareUpgrade``: its
+    /// decision, or a 500 when it failed; `nil` when the client left meanwhile (what was
+    /// prepared is abandoned).
+    static func decision(_ result: Result<UpgradeDecision, Error>, channelIsActive: Bool) -> UpgradeDecision? {
+        let decision: UpgradeDecision
+        switch result {
+        case .success(let answer): decision = answer
+        case .failure(let error): decision = .refuse(status: .internalServerError, reason: "\(error)")
+        }
+        guard channelIsActive else {
+            if case .accept(_, _, let prepared) = decision { prepared?.abandon() }
+            return nil
+        }
+        return decision
+    }
+
     /// permessage-deflate, when the server's options and the client's offers agree (and
     /// `allowed`): the response's extension elements and the extensions to run.
     func negotiateExtensions(_ handshake: ServerHandshake, allowed: Bool) -> (accepted: [WebSocketExtensionOffer], running: [any WebSocketExtension]) {

@@ -144,15 +144,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         prepare(request, context.eventLoop).hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
             channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-            let decision: UpgradeDecision
-            switch result {
-            case .success(let answer): decision = answer
-            case .failure(let error): decision = .refuse(status: .internalServerError, reason: "\(error)")
-            }
-            guard channel.isActive else {
-                if case .accept(_, _, let prepared) = decision { prepared?.abandon() }
-                return
-            }
+            guard let decision = ServerAdmission.decision(result, channelIsActive: channel.isActive) else { return }
             switch decision {
             case .accept(let subprotocol, let compression, let prepared):
                 upgrade(handshake, head: head, context: context, subprotocol: .some(subprotocol), compression: compression, prepared: prepared)

@@ -234,6 +234,19 @@ public struct ClientHandshake: Hashable, Sendable {
             .secWebSocketKey: key,
             .secWebSocketVersion: ServerHandshake.supportedVersion,
         ]
+        appendNegotiationFields(to: &fields)
+        return HTTPRequest(
+            method: .get,
+            scheme: target.isSecure ? "https" : "http",
+            authority: target.authority,
+            path: target.path,
+            headerFields: fields
+        )
+    }
+
+    /// `Origin`, `Sec-WebSocket-Protocol` and `Sec-WebSocket-Extensions` when given, then
+    /// ``additionalHeaderFields``: the part both request shapes share.
+    func appendNegotiationFields(to fields: inout HTTPFields) {
         if let origin {
             fields[.origin] = origin
         }
@@ -244,13 +257,6 @@ public struct ClientHandshake: Hashable, Sendable {
             fields[.secWebSocketExtensions] = WebSocketExtensionOffer.headerValue(extensions)
         }
         fields.append(contentsOf: additionalHeaderFields)
-        return HTTPRequest(
-            method: .get,
-            scheme: target.isSecure ? "https" : "http",
-            authority: target.authority,
-            path: target.path,
-            headerFields: fields
-        )
     }
 
     /// The same request as an HTTP/2 extended CONNECT (RFC 8441 §4-5): `:method CONNECT`,
@@ -262,16 +268,7 @@ public struct ClientHandshake: Hashable, Sendable {
     /// ``validateResponse(status:headerFields:shape:)`` and `.extendedConnect`.
     public var extendedConnectRequest: HTTPRequest {
         var fields: HTTPFields = [.secWebSocketVersion: ServerHandshake.supportedVersion]
-        if let origin {
-            fields[.origin] = origin
-        }
-        if !subprotocols.isEmpty {
-            fields[.secWebSocketProtocol] = subprotocols.joined(separator: ", ")
-        }
-        if !extensions.isEmpty {
-            fields[.secWebSocketExtensions] = WebSocketExtensionOffer.headerValue(extensions)
-        }
-        fields.append(contentsOf: additionalHeaderFields)
+        appendNegotiationFields(to: &fields)
         var request = HTTPRequest(
             method: .connect,
             scheme: target.isSecure ? "https" : "http",

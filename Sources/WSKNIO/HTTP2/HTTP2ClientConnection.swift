@@ -32,16 +32,10 @@ public final class HTTP2ClientConnection: Sendable {
     static func start(on channel: Channel, url: WebSocketURL, releasing hold: InboundHold?) async throws -> HTTP2ClientConnection {
         let settings = channel.eventLoop.makePromise(of: Bool.self)
         let multiplexer = try await channel.eventLoop.submit {
-            var connection = NIOHTTP2Handler.ConnectionConfiguration()
-            connection.initialSettings = [
+            let (connection, stream) = HTTP2ServerPipeline.configurations(settings: [
                 HTTP2Setting(parameter: .maxConcurrentStreams, value: HTTP2ServerPipeline.maxConcurrentStreams),
                 HTTP2Setting(parameter: .maxHeaderListSize, value: 16_384),
-            ]
-            connection.targetWindowSize = 1 << 20
-            var stream = NIOHTTP2Handler.StreamConfiguration()
-            stream.targetWindowSize = 256 * 1024
-            stream.outboundBufferSizeHighWatermark = 64 * 1024
-            stream.outboundBufferSizeLowWatermark = 32 * 1024
+            ])
             let sync = channel.pipeline.syncOperations
             let multiplexer = try sync.configureHTTP2Pipeline(
                 mode: .client, connectionConfiguration: connection, streamConfiguration: stream

@@ -20,18 +20,24 @@ enum HTTP2ServerPipeline {
         ]
     }
 
-    /// Adds the HTTP/2 handlers at the end of `channel`'s pipeline. On the event loop.
-    static func configure(channel: Channel, admission: ServerAdmission) throws {
+    /// The connection and stream configurations both sides use, with `settings` as the
+    /// first SETTINGS. WebSocket streams are long-lived and carry many small DATA frames: a
+    /// stream window of 256 KiB lets one run at full speed, and many share the connection's
+    /// 1 MiB; a stream's channel is unwritable past 64 KiB queued, as a socket's.
+    static func configurations(settings: HTTP2Settings) -> (NIOHTTP2Handler.ConnectionConfiguration, NIOHTTP2Handler.StreamConfiguration) {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = settings
-        // WebSocket streams are long-lived and carry many small DATA frames; a window as
-        // large as a TCP connection's lets a stream run at full speed, and many streams
-        // share the connection's.
         connection.targetWindowSize = 1 << 20
         var stream = NIOHTTP2Handler.StreamConfiguration()
         stream.targetWindowSize = 256 * 1024
         stream.outboundBufferSizeHighWatermark = 64 * 1024
         stream.outboundBufferSizeLowWatermark = 32 * 1024
+        return (connection, stream)
+    }
+
+    /// Adds the HTTP/2 handlers at the end of `channel`'s pipeline. On the event loop.
+    static func configure(channel: Channel, admission: ServerAdmission) throws {
+        let (connection, stream) = configurations(settings: settings)
         let watchdog = HTTP2IdleWatchdog(channel: channel, timeout: admission.configuration.handshakeTimeout) {
             let remote = channel.remoteAddress.map(ServerUpgradeHandler.describe) ?? "?"
             admission.application.upgradeRefused(

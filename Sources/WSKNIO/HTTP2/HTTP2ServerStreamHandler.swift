@@ -107,15 +107,7 @@ final class HTTP2ServerStreamHandler: ChannelInboundHandler, RemovableChannelHan
             // stream by then).
             channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
             defer { channel.read() }
-            let decision: UpgradeDecision
-            switch result {
-            case .success(let answer): decision = answer
-            case .failure(let error): decision = .refuse(status: .internalServerError, reason: "\(error)")
-            }
-            guard channel.isActive else {
-                if case .accept(_, _, let prepared) = decision { prepared?.abandon() }
-                return
-            }
+            guard let decision = ServerAdmission.decision(result, channelIsActive: channel.isActive) else { return }
             switch decision {
             case .accept(let subprotocol, let compression, let prepared):
                 accept(handshake, request: request, context: context, subprotocol: .some(subprotocol), compression: compression, prepared: prepared)
