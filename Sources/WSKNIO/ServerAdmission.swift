@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 import NIOHTTP1
 import WSKCompression
@@ -55,6 +56,23 @@ struct ServerAdmission {
             return nil
         }
         return decision
+    }
+
+    /// What accepting a request gives: the subprotocol (`chosen` by the application, or
+    /// selected from ``WebSocketServerConfiguration/subprotocols``), the extensions agreed
+    /// and to run, and the response (101 or 200, by the handshake's shape).
+    struct Acceptance {
+        var subprotocol: String?
+        var accepted: [WebSocketExtensionOffer]
+        var running: [any WebSocketExtension]
+        var response: HTTPResponse
+    }
+
+    func accept(_ handshake: ServerHandshake, subprotocol chosen: String??, compression: Bool) throws(UsageError) -> Acceptance {
+        let subprotocol = chosen ?? handshake.selectSubprotocol(supported: configuration.subprotocols)
+        let (accepted, running) = negotiateExtensions(handshake, allowed: compression)
+        let response = try handshake.acceptResponse(subprotocol: subprotocol, extensions: accepted)
+        return Acceptance(subprotocol: subprotocol, accepted: accepted, running: running, response: response)
     }
 
     /// permessage-deflate, when the server's options and the client's offers agree (and

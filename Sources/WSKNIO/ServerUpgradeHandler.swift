@@ -164,11 +164,9 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         compression: Bool = true,
         prepared: (any PreparedUpgrade)? = nil
     ) {
-        let subprotocol = chosen ?? handshake.selectSubprotocol(supported: configuration.subprotocols)
-        let (acceptedExtensions, extensions) = admission.negotiateExtensions(handshake, allowed: compression)
-        let response: HTTPResponse
+        let acceptance: ServerAdmission.Acceptance
         do {
-            response = try handshake.acceptResponse(subprotocol: subprotocol, extensions: acceptedExtensions)
+            acceptance = try admission.accept(handshake, subprotocol: chosen, compression: compression)
         } catch {
             prepared?.abandon()
             refuse(context: context, head: head, status: .internalServerError, reason: error.description)
@@ -176,7 +174,7 @@ final class ServerUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler
         }
         upgrading = true
         timeoutTask?.cancel()
-
+        let (subprotocol, acceptedExtensions, extensions, response) = (acceptance.subprotocol, acceptance.accepted, acceptance.running, acceptance.response)
         var info = SessionInfo(
             remoteAddress: remoteAddress, path: head.uri, subprotocol: subprotocol, extensions: acceptedExtensions, prepared: prepared)
         if configuration.recordsHandshake {

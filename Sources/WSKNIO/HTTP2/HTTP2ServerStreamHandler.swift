@@ -139,23 +139,22 @@ final class HTTP2ServerStreamHandler: ChannelInboundHandler, RemovableChannelHan
         compression: Bool = true,
         prepared: (any PreparedUpgrade)? = nil
     ) {
-        let subprotocol = chosen ?? handshake.selectSubprotocol(supported: configuration.subprotocols)
-        let (acceptedExtensions, extensions) = admission.negotiateExtensions(handshake, allowed: compression)
-        let response: HTTPResponse
+        let acceptance: ServerAdmission.Acceptance
         do {
-            response = try handshake.acceptResponse(subprotocol: subprotocol, extensions: acceptedExtensions)
+            acceptance = try admission.accept(handshake, subprotocol: chosen, compression: compression)
         } catch {
             prepared?.abandon()
             refuse(context: context, head: request.http2RequestHead, status: 500, reason: error.description)
             return
         }
+        let response = acceptance.response
         var info = SessionInfo(
-            remoteAddress: remoteAddress, path: request.path ?? "/", subprotocol: subprotocol, extensions: acceptedExtensions, prepared: prepared)
+            remoteAddress: remoteAddress, path: request.path ?? "/", subprotocol: acceptance.subprotocol, extensions: acceptance.accepted, prepared: prepared)
         info.shape = .extendedConnect
         if configuration.recordsHandshake {
             info.handshake = HandshakeText(request: request.http2Text, response: response.headerFields.http2ResponseText(status: response.status.code))
         }
-        let session = admission.makeSession(info: info, extensions: extensions, eventLoop: context.eventLoop, reserved: holdsReservation)
+        let session = admission.makeSession(info: info, extensions: acceptance.running, eventLoop: context.eventLoop, reserved: holdsReservation)
         holdsReservation = false
         let sync = context.pipeline.syncOperations
         let bytes = HTTP2StreamBytes(closeTimeout: configuration.closeTimeout)
