@@ -87,3 +87,8 @@ if (tlsAt >= 0) {
 server.on('stream', onStream);
 server.listen(0, '127.0.0.1', () => console.log(`${server.address().port}`));
 process.on('SIGTERM', () => process.exit(0));
+
+// The test that started this peer holds its stdin open: when the test (or its process) is
+// gone, stdin ends and so does the peer, even if no signal reached it.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

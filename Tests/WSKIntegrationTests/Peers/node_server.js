@@ -8,3 +8,8 @@ server.on('listening', () => console.log(server.address().port));
 server.on('connection', (ws) => {
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
 });
+
+// The test that started this peer holds its stdin open: when the test (or its process) is
+// gone, stdin ends and so does the peer, even if no signal reached it.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

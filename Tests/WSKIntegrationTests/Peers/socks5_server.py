@@ -17,6 +17,12 @@ def log(line):
     print(line, file=sys.stderr, flush=True)
 
 
+
+# The test that started this peer holds its stdin open: when the test (or its process) is
+# gone, stdin ends and so does the peer, even if no signal reached it.
+import os as _os, threading as _threading
+_threading.Thread(target=lambda: (sys.stdin.buffer.read(), _os._exit(0)), daemon=True).start()
+
 async def relay(reader, writer):
     try:
         while True:

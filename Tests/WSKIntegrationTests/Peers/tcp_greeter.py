@@ -4,8 +4,15 @@ usage: tcp_greeter.py
 Prints its port on the first line of stdout. Python standard library only.
 """
 import asyncio
+import sys
 import socket
 
+
+
+# The test that started this peer holds its stdin open: when the test (or its process) is
+# gone, stdin ends and so does the peer, even if no signal reached it.
+import os as _os, threading as _threading
+_threading.Thread(target=lambda: (sys.stdin.buffer.read(), _os._exit(0)), daemon=True).start()
 
 async def handle(reader, writer):
     writer.write(b"hello from tcp\n")

@@ -12,6 +12,7 @@ final class PeerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     private let stderr: OutputCollector
+    private let input = Pipe()
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Peers")
@@ -23,7 +24,10 @@ final class PeerProcess: @unchecked Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        // Held open for the peer's life: the peer scripts exit when their stdin ends, so a
+        // peer outlives neither this object nor the test process (a signal alone left
+        // dozens of Python peers running after the suite).
+        process.standardInput = input
         stderr = OutputCollector(err)
         try process.run()
         var line = Data()
@@ -43,6 +47,7 @@ final class PeerProcess: @unchecked Sendable {
     var standardError: String { stderr.text }
 
     deinit {
+        try? input.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
     }
 }
