@@ -239,21 +239,16 @@ final class HTTP2ClientStreamHandler: ChannelInboundHandler, RemovableChannelHan
             var info = SessionInfo(remoteAddress: remoteAddress, path: handshake.target.path, subprotocol: outcome.subprotocol, extensions: outcome.extensions)
             info.shape = .extendedConnect
             session = try ClientUpgradeHandler.makeSession(outcome: outcome, configuration: configuration, delegate: delegate, eventLoop: context.eventLoop, info: info)
-        } catch let error as HandshakeFailure {
-            refusal = (status, fields)
-            refuse(context: context, failure: error.description)
-            return
         } catch {
+            // A HandshakeFailure or an unusable permessage-deflate answer, each one sentence.
             refusal = (status, fields)
             refuse(context: context, failure: "\(error)")
             return
         }
         done = true
         let sync = context.pipeline.syncOperations
-        let bytes = HTTP2StreamBytes(closeTimeout: configuration.closeTimeout)
         do {
-            try sync.addHandler(bytes, position: .after(self))
-            try sync.addHandler(session, position: .after(bytes))
+            try HTTP2StreamBytes.install(session, after: self, in: sync, closeTimeout: configuration.closeTimeout)
         } catch {
             promise.fail(WebSocketClientError.connectionFailed("cannot start the WebSocket session: \(WebSocketClient.describe(error))"))
             context.close(promise: nil)

@@ -157,10 +157,8 @@ final class HTTP2ServerStreamHandler: ChannelInboundHandler, RemovableChannelHan
         let session = admission.makeSession(info: info, extensions: acceptance.running, eventLoop: context.eventLoop, reserved: holdsReservation)
         holdsReservation = false
         let sync = context.pipeline.syncOperations
-        let bytes = HTTP2StreamBytes(closeTimeout: configuration.closeTimeout)
         do {
-            try sync.addHandler(bytes, position: .after(self))
-            try sync.addHandler(session, position: .after(bytes))
+            try HTTP2StreamBytes.install(session, after: self, in: sync, closeTimeout: configuration.closeTimeout)
         } catch {
             admission.registry.remove(session)
             prepared?.abandon()

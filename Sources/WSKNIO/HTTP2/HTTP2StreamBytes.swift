@@ -34,6 +34,14 @@ final class HTTP2StreamBytes: ChannelDuplexHandler, RemovableChannelHandler {
         self.closeTimeout = closeTimeout
     }
 
+    /// Puts a stream's bytes handler and `session` right after `handler` (the stream's
+    /// handshake handler, which then leaves): what both sides do once a stream is accepted.
+    static func install(_ session: WebSocketSession, after handler: ChannelHandler, in pipeline: ChannelPipeline.SynchronousOperations, closeTimeout: TimeAmount) throws {
+        let bytes = HTTP2StreamBytes(closeTimeout: closeTimeout)
+        try pipeline.addHandler(bytes, position: .after(handler))
+        try pipeline.addHandler(session, position: .after(bytes))
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .data(let payload):
