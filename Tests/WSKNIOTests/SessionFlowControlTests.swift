@@ -83,6 +83,34 @@ struct SessionFlowControlTests {
         #expect(embedded.delegate.events == [.ping(ByteBuffer(string: "p"))])
     }
 
+    /// Payloads from 4 KiB on are written after their header without being copied into
+    /// the session's buffer; the frames still leave in the order they were produced, the
+    /// automatic pong between two large echoes included.
+    @Test func largeEchoesAreWrittenUncopiedAndInOrder() throws {
+        let embedded = try EmbeddedSession()
+        embedded.delegate.echoes = true
+        let large = ByteBuffer(bytes: (0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let largeText = String(repeating: "é", count: 2600)  // 5,200 bytes of UTF-8
+        let bytes = try EmbeddedSession.clientBytes([
+            .text("first"), .binary(large), .ping(ByteBuffer(string: "p")), .text(largeText), .binary(ByteBuffer(string: "last")),
+        ])
+        try embedded.channel.writeInbound(bytes)
+        embedded.channel.pipeline.fireChannelReadComplete()
+        var writes: [ByteBuffer] = []
+        while let part = try embedded.channel.readOutbound(as: ByteBuffer.self) { writes.append(part) }
+        #expect(writes.contains(large), "the 8 KiB payload is written as it was received, not copied into the output")
+        var all = ByteBuffer()
+        for var part in writes { all.writeBuffer(&part) }
+        var decoder = FrameDecoder(role: .client)
+        var frames: [Frame] = []
+        while let decoded = try decoder.nextFrame(from: &all) { frames.append(decoded.frame) }
+        #expect(frames.map(\.opcode) == [.text, .binary, .pong, .text, .binary])
+        #expect(frames.map(\.payload) == [
+            ByteBuffer(string: "first"), large, ByteBuffer(string: "p"), ByteBuffer(string: largeText), ByteBuffer(string: "last"),
+        ])
+        #expect(all.readableBytes == 0)
+    }
+
     @Test func aViolationIsAnEventAndClosesWithItsCode() throws {
         let embedded = try EmbeddedSession()
         try embedded.channel.writeInbound(ByteBuffer(bytes: [0x81, 0x01, 0x41]))  // unmasked client frame

@@ -236,7 +236,7 @@ final class BenchConnection: WebSocketSessionDelegate, @unchecked Sendable {
         if case .corrupted(let why) = verdict { recorder?.fail(why) }
         recorder?.record(latencyNanoseconds: now &- sentAt, at: now)
         if sending && interval == 0 && sendTimes.count < depth {
-            sendOne(at: Self.now())
+            sendOne(at: now)  // the clock read for the echo's latency: one read per message
         }
     }
 

@@ -102,7 +102,9 @@ final class EchoServer: WebSocketServerApplication, @unchecked Sendable {
         }
         switch mode {
         case .echo:
-            send(message, to: session)
+            // Already on the session's loop: no hop to check for.
+            session.send(message)
+            metrics.countSent(message, on: session.eventLoop)
         case .broadcast:
             for target in registry?.all ?? [] where !(excludeSender && target === session) {
                 send(message, to: target)

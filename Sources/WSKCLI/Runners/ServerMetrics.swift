@@ -37,21 +37,25 @@ final class ServerMetrics: @unchecked Sendable {
         var counters = Counters()
     }
 
-    /// One box per loop; written only on its loop. The dictionary itself is written once, in
-    /// `prepare`, before any connection exists.
-    private var boxes: [ObjectIdentifier: (EventLoop, Box)] = [:]
+    /// One box per loop; written only on its loop. The list itself is written once, in
+    /// `prepare`, before any connection exists. A list, not a dictionary: there are as many
+    /// loops as cores, and comparing a few identities costs less per message than hashing.
+    private var boxes: [(id: ObjectIdentifier, loop: EventLoop, box: Box)] = []
     let refused = NIOLockedValueBox(0)
 
     func prepare(for group: EventLoopGroup) {
-        for loop in group.makeIterator() {
-            boxes[ObjectIdentifier(loop)] = (loop, Box())
+        for loop in group.makeIterator() where !boxes.contains(where: { $0.id == ObjectIdentifier(loop) }) {
+            boxes.append((ObjectIdentifier(loop), loop, Box()))
         }
     }
 
     /// Runs `body` on the counters of `loop`; call on that loop.
     func on(_ loop: EventLoop, _ body: (inout Counters) -> Void) {
-        guard let box = boxes[ObjectIdentifier(loop)]?.1 else { return }
-        body(&box.counters)
+        let id = ObjectIdentifier(loop)
+        for entry in boxes where entry.id == id {
+            body(&entry.box.counters)
+            return
+        }
     }
 
     func countSent(_ message: Message, on loop: EventLoop) {
@@ -67,7 +71,7 @@ final class ServerMetrics: @unchecked Sendable {
 
     /// Sums the counters by visiting each loop.
     func snapshot(on loop: EventLoop) -> EventLoopFuture<Counters> {
-        let futures = boxes.values.map { loop, box in loop.submit { box.counters } }
+        let futures = boxes.map { entry in entry.loop.submit { entry.box.counters } }
         return EventLoopFuture.reduce(Counters(), futures, on: loop) { total, next in
             var total = total
             total.add(next)

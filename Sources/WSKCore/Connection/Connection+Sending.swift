@@ -41,14 +41,8 @@ extension Connection {
         fragmentSize: Int? = nil,
         into output: inout ByteBuffer
     ) throws(UsageError) {
-        guard state == .open || state == .closeReceived else { throw .sendAfterClose }
-        guard !sendingFragmentedMessage else { throw .messageInProgress }
-        var payload = payload
-        var reservedBits: ReservedBits = []
-        if let messageExtension, let compressed = messageExtension.encode(payload) {
-            payload = compressed
-            reservedBits = messageExtension.reservedBits
-        }
+        let (encoded, reservedBits) = try messagePayload(payload)
+        var payload = encoded
         guard let fragmentSize, fragmentSize > 0, payload.readableBytes > fragmentSize else {
             FrameEncoder.encode(
                 reservedBits: reservedBits,
@@ -73,6 +67,44 @@ extension Connection {
             )
             frameOpcode = .continuation
         }
+    }
+
+    /// Sends a data message in one frame, like ``sendMessage(opcode:payload:fragmentSize:into:)``,
+    /// but when the payload goes on the wire byte for byte (a server's frames are not
+    /// masked) writes only the frame's header into `output` and returns the payload (as
+    /// the extension, if any, encoded it) for the caller to write right after the header,
+    /// uncopied. A client's masked frame is written whole and `nil` returned.
+    public mutating func sendMessageDeferringPayload(
+        opcode: Opcode,
+        payload: ByteBuffer,
+        into output: inout ByteBuffer
+    ) throws(UsageError) -> ByteBuffer? {
+        let (payload, reservedBits) = try messagePayload(payload)
+        let maskingKey = nextMaskingKey()
+        guard maskingKey == nil else {
+            FrameEncoder.encode(reservedBits: reservedBits, opcode: opcode, maskingKey: maskingKey, payload: payload, into: &output)
+            return nil
+        }
+        FrameEncoder.writeHeader(
+            isFinal: true,
+            reservedBits: reservedBits,
+            opcode: opcode,
+            payloadLength: payload.readableBytes,
+            maskingKey: nil,
+            into: &output
+        )
+        return payload
+    }
+
+    /// Checks that a whole message may be sent now and encodes its payload with the
+    /// negotiated extension: the payload to frame and the reserved bits of its first frame.
+    mutating func messagePayload(_ payload: ByteBuffer) throws(UsageError) -> (ByteBuffer, ReservedBits) {
+        guard state == .open || state == .closeReceived else { throw .sendAfterClose }
+        guard !sendingFragmentedMessage else { throw .messageInProgress }
+        if let messageExtension, let compressed = messageExtension.encode(payload) {
+            return (compressed, messageExtension.reservedBits)
+        }
+        return (payload, [])
     }
 
     /// Sends one fragment of a message the caller splits itself, compressed with the

@@ -262,8 +262,7 @@ public struct FrameDecoder {
             var out: ByteBuffer
             if let maskingKey {
                 out = unmaskBuffer(capacity: payload.length)
-                out.writeBytes(buffer.readableBytesView.prefix(payload.length))
-                out.applyMask(maskingKey)
+                out.writeMasked(buffer, count: payload.length, maskingKey: maskingKey)
                 buffer.moveReaderIndex(forwardBy: payload.length)
                 keepUnmaskBuffer(out)
             } else {
@@ -284,17 +283,19 @@ public struct FrameDecoder {
             if count > 0 || payload.length == 0 {
                 var collected = payload.collected ?? allocator.buffer(capacity: min(payload.length, 64 * 1024))
                 let start = collected.writerIndex - collected.readerIndex
-                collected.writeBytes(buffer.readableBytesView.prefix(count))
-                buffer.moveReaderIndex(forwardBy: count)
-                let pieceOffset = payload.processed
-                let validates = payload.validatesText
-                let pieceStart = streamOffset
-                let violation: ProtocolViolation? = collected.withUnsafeMutableReadableBytes { bytes in
-                    let region = UnsafeMutableRawBufferPointer(rebasing: bytes[start...])
-                    if let maskingKey { maskingKey.apply(to: region, keyOffset: pieceOffset) }
-                    // RFC 6455 §8.1: fail fast at the first bad byte, even mid-frame.
-                    return validates ? messages.payloadArrived(UnsafeRawBufferPointer(region), at: pieceStart) : nil
+                if let maskingKey {
+                    collected.writeMasked(buffer, count: count, maskingKey: maskingKey, keyOffset: payload.processed)
+                } else {
+                    collected.writeBytes(buffer.readableBytesView.prefix(count))
                 }
+                buffer.moveReaderIndex(forwardBy: count)
+                let pieceStart = streamOffset
+                // RFC 6455 §8.1: fail fast at the first bad byte, even mid-frame.
+                let violation: ProtocolViolation? =
+                    payload.validatesText
+                    ? collected.withUnsafeReadableBytes { bytes in
+                        messages.payloadArrived(UnsafeRawBufferPointer(rebasing: bytes[start...]), at: pieceStart)
+                    } : nil
                 payload.collected = collected
                 payload.processed += count
                 streamOffset += count

@@ -121,11 +121,10 @@ public enum FrameEncoder {
             maskingKey: maskingKey,
             into: &output
         )
-        let payloadStart = output.writerIndex
-        output.writeImmutableBuffer(payload)
-        if let maskingKey, length > 0 {
-            let readerOffset = payloadStart - output.readerIndex
-            output.applyMask(maskingKey, offset: readerOffset, length: length, keyOffset: 0)
+        if let maskingKey {
+            output.writeMasked(payload, maskingKey: maskingKey)
+        } else {
+            output.writeImmutableBuffer(payload)
         }
     }
 }

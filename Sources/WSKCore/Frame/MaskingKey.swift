@@ -90,6 +90,50 @@ public struct MaskingKey: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Copies `source` to the start of `destination`, XOR-ing the key in the same pass: the
+    /// masked (or unmasked) copy of a payload without a second pass over it.
+    ///
+    /// - Parameters:
+    ///   - source: the bytes to copy.
+    ///   - destination: at least `source.count` bytes; it must not overlap `source` unless
+    ///     both start at the same address.
+    ///   - keyOffset: the position in the payload of `source[0]`.
+    @inlinable
+    public func apply(from source: UnsafeRawBufferPointer, to destination: UnsafeMutableRawBufferPointer, keyOffset: Int = 0) {
+        let count = source.count
+        precondition(destination.count >= count, "mask destination too small")
+        guard count > 0, let from = source.baseAddress, let to = destination.baseAddress else { return }
+        let key = wideKey(keyOffset: keyOffset)
+        var index = 0
+        // 32 bytes per step: four independent unaligned 64-bit loads, XORs and stores.
+        // Invariant: index + 32 <= count inside the loop.
+        while index &+ 32 <= count {
+            let s = from + index
+            let d = to + index
+            let w0 = s.loadUnaligned(as: UInt64.self)
+            let w1 = (s + 8).loadUnaligned(as: UInt64.self)
+            let w2 = (s + 16).loadUnaligned(as: UInt64.self)
+            let w3 = (s + 24).loadUnaligned(as: UInt64.self)
+            d.storeBytes(of: w0 ^ key, as: UInt64.self)
+            (d + 8).storeBytes(of: w1 ^ key, as: UInt64.self)
+            (d + 16).storeBytes(of: w2 ^ key, as: UInt64.self)
+            (d + 24).storeBytes(of: w3 ^ key, as: UInt64.self)
+            index &+= 32
+        }
+        // Invariant: index + 8 <= count inside the loop.
+        while index &+ 8 <= count {
+            (to + index).storeBytes(of: (from + index).loadUnaligned(as: UInt64.self) ^ key, as: UInt64.self)
+            index &+= 8
+        }
+        // Scalar tail, as in apply(to:keyOffset:).
+        var keyIndex = keyOffset
+        while index < count {
+            destination[index] = source[index] ^ self[keyIndex]
+            keyIndex &+= 1
+            index &+= 1
+        }
+    }
+
     /// The byte-at-a-time reference implementation the fast path is tested against.
     func applyScalar(to bytes: UnsafeMutableRawBufferPointer, keyOffset: Int = 0) {
         for index in 0..<bytes.count {
@@ -105,6 +149,24 @@ extension ByteBuffer {
     @inlinable
     public mutating func applyMask(_ maskingKey: MaskingKey, keyOffset: Int = 0) {
         withUnsafeMutableReadableBytes { maskingKey.apply(to: $0, keyOffset: keyOffset) }
+    }
+
+    /// Appends the first `count` readable bytes of `source` (all of them when `nil`), XOR-ed
+    /// with `maskingKey` as they are copied: one pass instead of a copy and a mask.
+    ///
+    /// - Parameter keyOffset: the payload position of `source`'s first readable byte.
+    /// - Precondition: `count <= source.readableBytes`.
+    @inlinable
+    public mutating func writeMasked(_ source: ByteBuffer, count: Int? = nil, maskingKey: MaskingKey, keyOffset: Int = 0) {
+        let count = count ?? source.readableBytes
+        precondition(count >= 0 && count <= source.readableBytes, "mask count outside readable bytes")
+        guard count > 0 else { return }
+        _ = source.withUnsafeReadableBytes { from in
+            self.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { to in
+                maskingKey.apply(from: UnsafeRawBufferPointer(rebasing: from.prefix(count)), to: to, keyOffset: keyOffset)
+                return count
+            }
+        }
     }
 
     /// XORs `maskingKey` over `length` bytes starting `offset` bytes past the reader index.

@@ -34,7 +34,13 @@ extension WebSocketSession {
     public func send(opcode: Opcode, payload: ByteBuffer, fragmentSize: Int? = nil) -> Bool {
         guard isWriting else { return false }
         do {
-            try connection.sendMessage(opcode: opcode, payload: payload, fragmentSize: fragmentSize, into: &output)
+            if writesPayloadsUncopied && fragmentSize == nil && payload.readableBytes >= Self.uncopiedPayloadSize {
+                if let uncopied = try connection.sendMessageDeferringPayload(opcode: opcode, payload: payload, into: &output) {
+                    writeAfterOutput(uncopied)
+                }
+            } else {
+                try connection.sendMessage(opcode: opcode, payload: payload, fragmentSize: fragmentSize, into: &output)
+            }
         } catch {
             return false
         }
@@ -98,8 +104,26 @@ extension WebSocketSession {
         }
     }
 
+    /// Payloads from this size on are written as they are, after their frame's header in
+    /// ``output``, instead of being copied into it (a server's frames are not masked): a
+    /// 16 KiB echo is then one copy (the unmasking) instead of two. Smaller ones are cheaper
+    /// to copy than to queue as a write of their own.
+    static let uncopiedPayloadSize = 4096
+
+    /// Queues `payload` to be written after what ``output`` holds now.
+    func writeAfterOutput(_ payload: ByteBuffer) {
+        guard payload.readableBytes > 0 else { return }
+        outputPayloads.append((output.writerIndex, payload))
+    }
+
+    /// The bytes waiting for the next flush: ``output`` and the payloads queued after parts
+    /// of it.
+    var unflushedBytes: Int {
+        outputPayloads.reduce(output.readableBytes) { $0 + $1.payload.readableBytes }
+    }
+
     func afterSend() -> Bool {
-        if output.readableBytes >= 64 * 1024 {
+        if unflushedBytes >= 64 * 1024 {
             flushOutput()
         } else if !inReadBurst && !flushScheduled {
             flushScheduled = true
@@ -130,18 +154,47 @@ extension WebSocketSession {
     }
 
     func flushOutput() {
-        guard let context, case .open = phase, output.readableBytes > 0 else { return }
+        guard let context, case .open = phase, output.readableBytes > 0 || !outputPayloads.isEmpty else { return }
+        writeOutput(context)
+        if !context.channel.isWritable { enforceBackpressureLimit(context) }
+    }
+
+    /// Writes and flushes ``output``, with the payloads queued after parts of it in their
+    /// places, and empties it.
+    func writeOutput(_ context: ChannelHandlerContext) {
         // No promise per write (closeTransport orders its close after the last write by
         // itself). The buffer is kept for the next frames: once the socket took it, NIO
         // drops its reference and clearing it allocates nothing; if NIO still holds it,
         // clear() gives this session fresh storage. A large one is let go.
-        context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        if outputPayloads.isEmpty {
+            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        } else {
+            // Slices of output share its storage: no copy, and NIO gathers them into one
+            // writev with the payloads between them.
+            var start = output.readerIndex
+            for (offset, payload) in outputPayloads {
+                if offset > start {
+                    context.write(wrapOutboundOut(output.getSlice(at: start, length: offset - start)!), promise: nil)
+                }
+                context.write(wrapOutboundOut(payload), promise: nil)
+                start = offset
+            }
+            if output.writerIndex > start {
+                context.write(wrapOutboundOut(output.getSlice(at: start, length: output.writerIndex - start)!), promise: nil)
+            }
+            outputPayloads.removeAll(keepingCapacity: true)
+            context.flush()
+        }
+        clearOutput(context.channel.allocator)
+    }
+
+    func clearOutput(_ allocator: ByteBufferAllocator) {
+        outputPayloads.removeAll(keepingCapacity: true)
         if output.capacity > Self.keptOutputCapacity {
-            output = context.channel.allocator.buffer(capacity: 0)
+            output = allocator.buffer(capacity: 0)
         } else {
             output.clear()
         }
-        if !context.channel.isWritable { enforceBackpressureLimit(context) }
     }
 
     /// The bytes written but not yet taken by the transport: the socket's queue, or on an
@@ -165,8 +218,7 @@ extension WebSocketSession {
         else { return }
         let close = CloseFrame(code: .policyViolation, reason: "backpressure limit")
         if connection.state == .open, (try? connection.send(.close(close), into: &output)) != nil {
-            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
-            output.clear()
+            writeOutput(context)
         }
         phase = .closingTransport(forced: CloseOutcome(code: .policyViolation, reason: close.reason, wasClean: false, initiatedByPeer: false))
         wakeWritabilityWaiters()

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import WSKCore
 
 /// One WebSocket connection after the upgrade: a channel handler that drives
@@ -9,7 +10,8 @@ import WSKCore
 /// which ``WSKCore/Connection/nextEvent(replyingInto:)`` appends as their events are read,
 /// so a reply is ordered after what the application sent in answer to earlier events. The
 /// buffer is flushed once per read burst, on the next event-loop tick outside one, or as
-/// soon as it holds 64 KiB.
+/// soon as it holds 64 KiB. On plain TCP a large payload is not copied into it: it is
+/// written after its frame's header (``outputPayloads``).
 ///
 /// Flow control: ``send(_:)`` returns whether the channel is still writable (NIO's water
 /// marks); ``pauseReading()`` and ``resumeReading()`` stop and restart reading from the
@@ -53,12 +55,20 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     var reportedClose = false
     var context: ChannelHandlerContext?
     var output: ByteBuffer
+    /// Large payloads sent without being copied into ``output``, each with the offset in
+    /// ``output`` after which it goes (see ``writeOutput(_:)``).
+    var outputPayloads: [(offset: Int, payload: ByteBuffer)] = []
     var flushScheduled = false
     /// The most recent write, so closing can wait for it.
     /// Between channelRead and channelReadComplete: sends are flushed at the end of the burst.
     var inReadBurst = false
     var readPending = false
     var readingPaused = false
+    /// Whether large payloads are written uncopied after their header (see
+    /// ``writeAfterOutput(_:)``): on a plain TCP connection only. TLS encrypts each write
+    /// as its own record and an HTTP/2 stream frames each as its own DATA frame, so there
+    /// one buffer per flush is cheaper.
+    var writesPayloadsUncopied = false
     var keepalive: SessionKeepalive?
     var closeTask: Scheduled<Void>?
     var registry: SessionRegistry?
@@ -104,6 +114,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        writesPayloadsUncopied = info.shape == .upgrade && (try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self)) == nil
         delegate.sessionDidOpen(self)
         keepalive?.start(
             ping: { [self] in
@@ -148,7 +159,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
         drainEvents()
         keepalive?.stop()
         closeTask?.cancel()
-        output.clear()
+        clearOutput(context.channel.allocator)
         wakeWritabilityWaiters()
         context.fireChannelInactive()
     }
