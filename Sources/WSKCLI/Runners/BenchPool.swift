@@ -35,6 +35,8 @@ final class BenchPool: @unchecked Sendable {
         var failureOrder: [String] = []
         var handshake = BenchTotals.newHistogram()
         var steps: [ConnectTimings.Step: Histogram<UInt64>] = [:]
+        /// The connector, waiting while no connection is needed (see ``wakeConnector()``).
+        var idleConnector: CheckedContinuation<Void, Never>? = nil
 
         var needed: Int { target - shortfall - open.count - connecting.count }
     }
@@ -62,7 +64,8 @@ final class BenchPool: @unchecked Sendable {
     // MARK: - Connections' events (on their event loops)
 
     func opened(_ connection: BenchConnection) -> Opened {
-        state.withLockedValue { state in
+        defer { wakeConnector() }
+        return state.withLockedValue { state in
             let id = ObjectIdentifier(connection)
             state.connecting.remove(id)
             if state.finished || state.open.count >= state.target { return .close }
@@ -77,6 +80,7 @@ final class BenchPool: @unchecked Sendable {
         if let http2, let slot = http2Slots.withLockedValue({ $0.removeValue(forKey: ObjectIdentifier(connection)) }) {
             http2.release(slot, failed: lost)
         }
+        defer { wakeConnector() }
         state.withLockedValue { state in
             guard state.open.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
             if lost {
@@ -126,8 +130,37 @@ final class BenchPool: @unchecked Sendable {
             for (connection, index) in launches {
                 Task { await self.connect(connection, index: index) }
             }
+            if launches.isEmpty, await waitWhileNoneNeeded() { continue }
+            // Paced by --connect-rate or the handshake limit: look again in a millisecond.
             try? await Task.sleep(nanoseconds: 1_000_000)
         }
+    }
+
+    /// While the stage has every connection it wants (open or opening), the connector
+    /// sleeps until an event changes that instead of waking every millisecond for the whole
+    /// run (a thousand wake-ups a second on the generator's cores). Returns whether it
+    /// waited.
+    func waitWhileNoneNeeded() async -> Bool {
+        guard state.withLockedValue({ !$0.finished && $0.needed <= 0 }) else { return false }
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLockedValue { state -> Bool in
+                if state.finished || state.needed > 0 { return true }
+                state.idleConnector = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+        return true
+    }
+
+    /// Wakes the waiting connector: called after every change of the connections wanted,
+    /// open or opening (it checks again, and waits again when nothing is needed).
+    func wakeConnector() {
+        let waiting = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            defer { state.idleConnector = nil }
+            return state.idleConnector
+        }
+        waiting?.resume()
     }
 
     func connect(_ connection: BenchConnection, index: Int) async {
@@ -161,6 +194,7 @@ final class BenchPool: @unchecked Sendable {
                 if state.failures[key] == nil { state.failureOrder.append(key) }
                 state.failures[key, default: 0] += 1
             }
+            wakeConnector()
         }
     }
 
@@ -221,6 +255,7 @@ final class BenchPool: @unchecked Sendable {
             keep = Array(state.open.values)
             return (state.load, state.perConnectionRate)
         }
+        wakeConnector()
         for connection in extras {
             connection.session?.eventLoop.execute { connection.stop() }
         }
@@ -250,6 +285,7 @@ final class BenchPool: @unchecked Sendable {
             state.finished = true
             return Array(state.open.values)
         }
+        wakeConnector()
         let closing = connections.compactMap { connection in
             connection.session.map { session in
                 session.eventLoop.flatSubmit {
