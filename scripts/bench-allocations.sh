@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 binary=${1:-}
 seconds=${2:-3}
 if [ -z "$binary" ]; then
-    swift build -c release --product wsk >/dev/null
+    scripts/build-release.sh >/dev/null
     binary=.build/release/wsk
 fi
 shared=${WSK_SHARED:-../shared}

@@ -17,7 +17,7 @@ repeats=${2:-3}
 shift $(( $# > 2 ? 2 : $# )) || true
 binaries=("$@")
 if [ ${#binaries[@]} -eq 0 ]; then
-    swift build -c release --product wsk >/dev/null
+    scripts/build-release.sh >/dev/null
     binaries=(.build/release/wsk)
 fi
 shared=${WSK_SHARED:-../shared}

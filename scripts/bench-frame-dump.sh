@@ -15,7 +15,7 @@ tshark_mib=${TSHARK_MIB:-64}
 work=${BENCH_DIR:-$(mktemp -d)}
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
 
-swift build -c release --product wsk >/dev/null
+scripts/build-release.sh >/dev/null
 wsk=$(swift build -c release --product wsk --show-bin-path)/wsk
 
 python3 scripts/captures/make-stream.py "$mib" "$work/stream.bin"

@@ -13,7 +13,7 @@ seconds=${1:-5}
 repeats=${2:-3}
 wsk=${3:-}
 if [ -z "$wsk" ]; then
-    swift build -c release --product wsk >/dev/null
+    scripts/build-release.sh >/dev/null
     wsk=.build/release/wsk
 fi
 shared=${WSK_SHARED:-../shared}

@@ -13,7 +13,7 @@ count=${1:-20000}
 seconds=${2:-20}
 binary=${3:-}
 if [[ -z "$binary" ]]; then
-    swift build -c release --product wsk >/dev/null
+    scripts/build-release.sh >/dev/null
     binary=.build/release/wsk
 fi
 ulimit -n "$(ulimit -Hn)"

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
 repeats=${2:-3}
-swift build -c release --product wsk >/dev/null
+scripts/build-release.sh >/dev/null
 wsk=.build/release/wsk
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -14,7 +14,7 @@ shared=${WSK_SHARED:-../shared}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-swift build -c release --product wsk >/dev/null
+scripts/build-release.sh >/dev/null
 cc -O2 -o "$work/wsload" "$shared/tools/wsload.c"
 cp "$shared/peers/"* "$work/"
 (cd "$work" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o go-gorilla-echo go-gorilla-echo.go)

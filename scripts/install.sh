@@ -38,8 +38,8 @@ while (($#)); do
 done
 
 if [ -z "$binary" ]; then
-    echo "building the release binary (swift build -c release --product wsk) ..."
-    swift build -c release --product wsk
+    echo "building the release binary (scripts/build-release.sh) ..."
+    scripts/build-release.sh
     binary=$(swift build -c release --product wsk --show-bin-path)/wsk
 fi
 if [ ! -x "$binary" ]; then
