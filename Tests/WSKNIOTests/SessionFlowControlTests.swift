@@ -111,6 +111,28 @@ struct SessionFlowControlTests {
         #expect(all.readableBytes == 0)
     }
 
+    /// A large payload that is a small part of its storage (a slice of a receive buffer) is
+    /// copied, so a queued write never pins much more memory than it counts.
+    @Test func aSmallSliceOfALargeBufferIsCopiedNotPinned() throws {
+        let embedded = try EmbeddedSession()
+        var receiveBuffer = ByteBuffer(repeating: 0x41, count: 64 * 1024)
+        let slice = receiveBuffer.readSlice(length: 5000)!
+        let whole = ByteBuffer(repeating: 0x42, count: 5000)
+        embedded.session.send(opcode: .binary, payload: slice)
+        embedded.session.send(opcode: .binary, payload: whole)
+        embedded.channel.embeddedEventLoop.run()
+        var writes: [ByteBuffer] = []
+        while let part = try embedded.channel.readOutbound(as: ByteBuffer.self) { writes.append(part) }
+        #expect(!writes.contains(slice), "the slice's bytes were copied into the output")
+        #expect(writes.contains(whole), "a payload that is its whole storage goes uncopied")
+        var all = ByteBuffer()
+        for var part in writes { all.writeBuffer(&part) }
+        var decoder = FrameDecoder(role: .client)
+        var payloads: [ByteBuffer] = []
+        while let decoded = try decoder.nextFrame(from: &all) { payloads.append(decoded.frame.payload) }
+        #expect(payloads == [slice, whole])
+    }
+
     @Test func aViolationIsAnEventAndClosesWithItsCode() throws {
         let embedded = try EmbeddedSession()
         try embedded.channel.writeInbound(ByteBuffer(bytes: [0x81, 0x01, 0x41]))  // unmasked client frame

@@ -34,7 +34,7 @@ extension WebSocketSession {
     public func send(opcode: Opcode, payload: ByteBuffer, fragmentSize: Int? = nil) -> Bool {
         guard isWriting else { return false }
         do {
-            if writesPayloadsUncopied && fragmentSize == nil && payload.readableBytes >= Self.uncopiedPayloadSize {
+            if writesPayloadsUncopied && fragmentSize == nil && Self.writesUncopied(payload) {
                 if let uncopied = try connection.sendMessageDeferringPayload(opcode: opcode, payload: payload, into: &output) {
                     writeAfterOutput(uncopied)
                 }
@@ -109,6 +109,14 @@ extension WebSocketSession {
     /// 16 KiB echo is then one copy (the unmasking) instead of two. Smaller ones are cheaper
     /// to copy than to queue as a write of their own.
     static let uncopiedPayloadSize = 4096
+
+    /// Whether `payload` is large enough to write uncopied, and at least half of the storage
+    /// it holds: a small slice of a large receive buffer (a relay forwarding a client's
+    /// decoded frame) is copied, so that a slow peer's queue pins no more than twice the
+    /// bytes it counts against the backpressure limit.
+    static func writesUncopied(_ payload: ByteBuffer) -> Bool {
+        payload.readableBytes >= uncopiedPayloadSize && payload.storageCapacity <= 2 * payload.readableBytes
+    }
 
     /// Queues `payload` to be written after what ``output`` holds now.
     func writeAfterOutput(_ payload: ByteBuffer) {
