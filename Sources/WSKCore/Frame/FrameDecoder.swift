@@ -115,20 +115,30 @@ public struct FrameDecoder {
     ///   later call throws the same violation.
     public mutating func nextFrame(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> DecodedFrame? {
         if let failure { throw failure }
-        if pending == nil {
-            guard try parseHeader(from: &buffer) else { return nil }
+        let payload: PendingPayload
+        if let resumed = pending {
+            // Taken out, not copied: with the decoder's reference gone, the bytes collected
+            // so far are appended to in place (a copy here made every piece of a large frame
+            // copy everything before it).
+            pending = nil
+            payload = resumed
+        } else {
+            // A frame whose payload is all here never becomes pending.
+            guard let parsed = try parseHeader(from: &buffer) else { return nil }
+            payload = parsed
         }
-        return try continuePayload(from: &buffer)
+        return try continuePayload(payload, from: &buffer)
     }
 
     // MARK: - Header
 
-    /// Parses and checks a header; returns false when more bytes are needed.
-    mutating func parseHeader(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> Bool {
+    /// Parses and checks a header; returns its payload's state, or nil when more bytes are
+    /// needed.
+    mutating func parseHeader(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> PendingPayload? {
         let parsed = buffer.withUnsafeReadableBytes { bytes in
             FrameHeader.parse(UnsafeRawBufferPointer(rebasing: bytes.prefix(14)))
         }
-        guard case .header(let header) = parsed else { return false }
+        guard case .header(let header) = parsed else { return nil }
         let frameOffset = streamOffset
         buffer.moveReaderIndex(forwardBy: header.encodedLength)
         streamOffset += header.encodedLength
@@ -140,7 +150,7 @@ public struct FrameDecoder {
         if opcode.isData && !opcode.isReserved {
             validatesText = try trackMessage(header, at: frameOffset)
         }
-        pending = PendingPayload(
+        return PendingPayload(
             header: header,
             frameOffset: frameOffset,
             processed: 0,
@@ -148,7 +158,6 @@ public struct FrameDecoder {
             length: Int(header.payloadLength),
             validatesText: validatesText
         )
-        return true
     }
 
     /// Checks the rules that the header alone decides (RFC 6455 §5.1, §5.2, §5.5).
@@ -249,8 +258,10 @@ public struct FrameDecoder {
         if nextUnmaskBuffer { unmaskBuffers.0 = buffer } else { unmaskBuffers.1 = buffer }
     }
 
-    mutating func continuePayload(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> DecodedFrame? {
-        guard var payload = pending else { return nil }
+    /// Takes the payload's bytes from `buffer`: the frame when its payload is complete,
+    /// otherwise nil with the progress kept in ``pending``.
+    mutating func continuePayload(_ payload: consuming PendingPayload, from buffer: inout ByteBuffer) throws(ProtocolViolation) -> DecodedFrame? {
+        var payload = payload
         let maskingKey = payload.header.maskingKey
         let body: ByteBuffer
         if payload.collected == nil && buffer.readableBytes >= payload.length {
@@ -282,6 +293,7 @@ public struct FrameDecoder {
             let count = min(buffer.readableBytes, payload.length - payload.processed)
             if count > 0 || payload.length == 0 {
                 var collected = payload.collected ?? allocator.buffer(capacity: min(payload.length, 64 * 1024))
+                payload.collected = nil  // one reference while appending: no copy of the storage
                 let start = collected.writerIndex - collected.readerIndex
                 if let maskingKey {
                     collected.writeMasked(buffer, count: count, maskingKey: maskingKey, keyOffset: payload.processed)
@@ -299,10 +311,12 @@ public struct FrameDecoder {
                 payload.collected = collected
                 payload.processed += count
                 streamOffset += count
-                pending = payload
                 if let violation { try report(violation.reason, at: violation.streamOffset) }
             }
-            guard payload.processed == payload.length else { return nil }
+            guard payload.processed == payload.length else {
+                pending = payload
+                return nil
+            }
             body = payload.collected ?? ByteBuffer()
         }
         pending = nil
