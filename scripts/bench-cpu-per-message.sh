@@ -10,6 +10,7 @@
 # With no binary, builds and measures this checkout's release wsk. Compare two builds:
 #   scripts/bench-cpu-per-message.sh 5 3 /tmp/wsk-before .build/release/wsk
 #   CONFIGS='100 16 18 8;1 16 18 1' scripts/bench-cpu-per-message.sh 5 3 .build/release/wsk
+#   PEERS='node-ws=node ../shared/peers/node-ws-echo.js {port}' scripts/bench-cpu-per-message.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
@@ -54,6 +55,9 @@ measure() {
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# PEERS adds other echo servers, "NAME=COMMAND" separated by ';', {port} standing for the
+# port: PEERS='node-ws=node ../shared/peers/node-ws-echo.js {port}'.
+IFS=';' read -ra peers <<<"${PEERS:-}"
 port=9311
 # CONFIGS overrides the shapes: "CONNECTIONS SIZE RAW_SIZE DEPTH" each (RAW_SIZE: the same
 # message with its WebSocket header, for the TCP floor).
@@ -75,18 +79,28 @@ for config in "${shapes[@]}"; do
     echo "   median: $(printf '%s\n' "${results[@]}" | median) us"
     kill $server; wait $server 2>/dev/null || true
     port=$((port + 1))
-    for binary in "${binaries[@]}"; do
-        taskset -c 0 "$binary" serve-echo --port $port --threads 1 >/dev/null 2>&1 &
-        server=$!
+    # measure_server NAME: the server just started on $port (pid $server), REPEATS times.
+    measure_server() {
         wait_for_port $port
         results=()
         for _ in $(seq 1 "$repeats"); do
-            line=$(measure "$binary" $server "$work/wsload" -b -c "$connections" -s "$size" -d "$depth" -t "$seconds" -w "$warmup" "ws://127.0.0.1:$port/")
+            line=$(measure "$1" $server "$work/wsload" -b -c "$connections" -s "$size" -d "$depth" -t "$seconds" -w "$warmup" "ws://127.0.0.1:$port/")
             echo "$line"
             results+=("$(echo "$line" | grep -oE '[0-9.]+ us' | grep -oE '[0-9.]+')")
         done
         echo "   median: $(printf '%s\n' "${results[@]}" | median) us"
         kill $server; wait $server 2>/dev/null || true
         port=$((port + 1))
+    }
+    for binary in "${binaries[@]}"; do
+        taskset -c 0 "$binary" serve-echo --port $port --threads 1 >/dev/null 2>&1 &
+        server=$!
+        measure_server "$binary"
+    done
+    for peer in "${peers[@]}"; do
+        command=${peer#*=}
+        taskset -c 0 bash -c "exec ${command//\{port\}/$port}" >/dev/null 2>&1 &
+        server=$!
+        measure_server "${peer%%=*}"
     done
 done

@@ -33,16 +33,17 @@ run() {
     local name=$1
     shift
     taskset -c 1 "$@" >"$work/out" 2>/dev/null &
-    local pid=$! ticks=0 line
-    # Sample the generator's CPU until it exits (the last sample is its total).
+    local pid=$! ticks="0 0" line
+    # Sample the generator's CPU (user, system) until it exits (the last sample is its total).
     while kill -0 $pid 2>/dev/null; do
-        line=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) && ticks=$line
+        line=$(awk '{print $14, $15}' "/proc/$pid/stat" 2>/dev/null) && ticks=$line
         sleep 0.05
     done
     wait $pid || true
     python3 - "$work/out" "$name" "$ticks" "$ticks_per_second" "$seconds" <<'PY'
 import json, re, sys
-path, name, ticks, hz, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+path, name, ticks, hz, seconds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+user, system = (int(t) for t in ticks.split())
 text = open(path).read()
 try:
     rate = json.loads(text)["messages_per_second"]
@@ -51,7 +52,8 @@ except Exception:
     rate = float(m[-1]) if m else 0
 if not rate:
     print(f"{name}: no messages"); sys.exit()
-print(f"{name:<10} {rate:>9.0f} msgs/s  {ticks / hz * 1e6 / (rate * seconds):6.2f} us CPU/msg (generator, warm-up included)")
+per = lambda t: t / hz * 1e6 / (rate * seconds)
+print(f"{name:<10} {rate:>9.0f} msgs/s  {per(user + system):6.2f} us CPU/msg (user {per(user):5.2f}, system {per(system):5.2f}; generator, warm-up included)")
 PY
 }
 
