@@ -92,41 +92,29 @@ public struct Connection {
         }
     }
 
-    /// What parsing one frame produced.
-    enum ParseStep {
-        /// No whole frame is buffered.
-        case needsMore
-        /// A frame was acted on; its events, if any, are queued.
-        case parsed
-        /// A frame completed this message, and nothing else is queued: it is the next event.
-        case message(Message)
-    }
-
-    /// Parses one frame from the received bytes and acts on it. Called only while no event
-    /// is queued, so a message it completes can be handed out directly, without the queue.
-    mutating func parseNextFrame(replyingInto output: inout ByteBuffer) -> ParseStep {
-        guard state != .closed, var buffer = inbound, buffer.readableBytes > 0 else { return .needsMore }
+    /// Parses one frame from the received bytes and acts on it; false when no whole frame
+    /// is buffered.
+    mutating func parseNextFrame(replyingInto output: inout ByteBuffer) -> Bool {
+        guard state != .closed, var buffer = inbound, buffer.readableBytes > 0 else { return false }
         inbound = nil
         let decoded: DecodedFrame?
         do {
             decoded = try decoder.nextFrame(from: &buffer)
         } catch {
             fail(error, replyingInto: &output)
-            return .parsed
+            return true
         }
         guard let decoded else {
             if buffer.readerIndex > 0 { buffer.discardReadBytes() }
             inbound = buffer
-            return .needsMore
+            return false
         }
         inbound = buffer
-        if let message = handle(decoded, replyingInto: &output) { return .message(message) }
-        return .parsed
+        handle(decoded, replyingInto: &output)
+        return true
     }
 
-    /// Acts on a frame; returns a message it completed (data frames), which the caller
-    /// reports as the next event.
-    mutating func handle(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) -> Message? {
+    mutating func handle(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) {
         let frame = decoded.frame
         switch frame.opcode {
         case .ping:
@@ -143,19 +131,19 @@ public struct Connection {
             let close = decoded.close ?? CloseFrame(code: nil)
             receivedClose(close, replyingInto: &output)
         default:
-            return receivedData(decoded, replyingInto: &output)
+            receivedData(decoded, replyingInto: &output)
         }
-        return nil
     }
 
     /// A data frame: the message assembler (shared with frame-dump) inflates, checks and
-    /// assembles it. Returns the message when the frame completed one.
-    mutating func receivedData(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) -> Message? {
+    /// assembles it.
+    mutating func receivedData(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) {
         do {
-            return try decoder.messages.frameCompleted(decoded)
+            if let message = try decoder.messages.frameCompleted(decoded) {
+                events.append(.message(message))
+            }
         } catch {
             fail(error, replyingInto: &output)
-            return nil
         }
     }
 
@@ -215,13 +203,7 @@ public struct Connection {
     /// event and acts on it: automatic replies for it are appended to `output` (the buffer
     /// the caller writes to the peer) now, after anything the caller already put there.
     public mutating func nextEvent(replyingInto output: inout ByteBuffer) -> ConnectionEvent? {
-        parsing: while events.isEmpty {
-            switch parseNextFrame(replyingInto: &output) {
-            case .message(let message): return .message(message)
-            case .parsed: continue
-            case .needsMore: break parsing
-            }
-        }
+        while events.isEmpty && parseNextFrame(replyingInto: &output) {}
         if events.isEmpty && endOfStreamReceived && state != .closed {
             inbound = nil
             if state == .closeSent, let sent = closeSentCode, let code = sent.code {
