@@ -345,26 +345,4 @@ public struct FrameDecoder {
         )
         return DecodedFrame(frame: frame, streamOffset: frameOffset, headerLength: header.encodedLength, close: close)
     }
-
-    // MARK: - Violations
-
-    /// Strict: fail. Inspect: record and go on.
-    mutating func report(_ reason: ProtocolViolation.Reason, at offset: Int) throws(ProtocolViolation) {
-        let violation = ProtocolViolation(reason, streamOffset: offset)
-        switch mode {
-        case .strict:
-            failure = violation
-            throw violation
-        case .inspect:
-            violations.append(violation)
-        }
-    }
-
-    /// Fails in both modes: the framing after this point cannot be followed.
-    mutating func fatal(_ reason: ProtocolViolation.Reason, at offset: Int) throws(ProtocolViolation) -> Never {
-        let violation = ProtocolViolation(reason, streamOffset: offset)
-        failure = violation
-        if mode == .inspect { violations.append(violation) }
-        throw violation
-    }
 }
