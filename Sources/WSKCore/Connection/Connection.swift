@@ -92,29 +92,41 @@ public struct Connection {
         }
     }
 
-    /// Parses one frame from the received bytes and acts on it; false when no whole frame
-    /// is buffered.
-    mutating func parseNextFrame(replyingInto output: inout ByteBuffer) -> Bool {
-        guard state != .closed, var buffer = inbound, buffer.readableBytes > 0 else { return false }
+    /// What parsing one frame produced.
+    enum ParseStep {
+        /// No whole frame is buffered.
+        case needsMore
+        /// A frame was acted on; its events, if any, are queued.
+        case parsed
+        /// A frame completed this message, and nothing else is queued: it is the next event.
+        case message(Message)
+    }
+
+    /// Parses one frame from the received bytes and acts on it. Called only while no event
+    /// is queued, so a message it completes can be handed out directly, without the queue.
+    mutating func parseNextFrame(replyingInto output: inout ByteBuffer) -> ParseStep {
+        guard state != .closed, var buffer = inbound, buffer.readableBytes > 0 else { return .needsMore }
         inbound = nil
         let decoded: DecodedFrame?
         do {
             decoded = try decoder.nextFrame(from: &buffer)
         } catch {
             fail(error, replyingInto: &output)
-            return true
+            return .parsed
         }
         guard let decoded else {
             if buffer.readerIndex > 0 { buffer.discardReadBytes() }
             inbound = buffer
-            return false
+            return .needsMore
         }
         inbound = buffer
-        handle(decoded, replyingInto: &output)
-        return true
+        if let message = handle(decoded, replyingInto: &output) { return .message(message) }
+        return .parsed
     }
 
-    mutating func handle(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) {
+    /// Acts on a frame; returns a message it completed (data frames), which the caller
+    /// reports as the next event.
+    mutating func handle(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) -> Message? {
         let frame = decoded.frame
         switch frame.opcode {
         case .ping:
@@ -131,19 +143,19 @@ public struct Connection {
             let close = decoded.close ?? CloseFrame(code: nil)
             receivedClose(close, replyingInto: &output)
         default:
-            receivedData(decoded, replyingInto: &output)
+            return receivedData(decoded, replyingInto: &output)
         }
+        return nil
     }
 
     /// A data frame: the message assembler (shared with frame-dump) inflates, checks and
-    /// assembles it.
-    mutating func receivedData(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) {
+    /// assembles it. Returns the message when the frame completed one.
+    mutating func receivedData(_ decoded: DecodedFrame, replyingInto output: inout ByteBuffer) -> Message? {
         do {
-            if let message = try decoder.messages.frameCompleted(decoded) {
-                events.append(.message(message))
-            }
+            return try decoder.messages.frameCompleted(decoded)
         } catch {
             fail(error, replyingInto: &output)
+            return nil
         }
     }
 
@@ -203,7 +215,13 @@ public struct Connection {
     /// event and acts on it: automatic replies for it are appended to `output` (the buffer
     /// the caller writes to the peer) now, after anything the caller already put there.
     public mutating func nextEvent(replyingInto output: inout ByteBuffer) -> ConnectionEvent? {
-        while events.isEmpty && parseNextFrame(replyingInto: &output) {}
+        parsing: while events.isEmpty {
+            switch parseNextFrame(replyingInto: &output) {
+            case .message(let message): return .message(message)
+            case .parsed: continue
+            case .needsMore: break parsing
+            }
+        }
         if events.isEmpty && endOfStreamReceived && state != .closed {
             inbound = nil
             if state == .closeSent, let sent = closeSentCode, let code = sent.code {
