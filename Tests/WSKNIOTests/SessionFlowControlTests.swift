@@ -45,7 +45,9 @@ struct SessionFlowControlTests {
 
     @Test func whenWritableWaitsForTheLowWaterMark() throws {
         let embedded = try EmbeddedSession()
+        // A real channel reports each change of its writability; the session keeps the last.
         embedded.channel.isWritable = false
+        embedded.channel.pipeline.fireChannelWritabilityChanged()
         let future = embedded.session.whenWritable()
         var done = false
         future.whenSuccess { done = true }

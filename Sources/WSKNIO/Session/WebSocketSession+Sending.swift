@@ -164,7 +164,7 @@ extension WebSocketSession {
     func flushOutput() {
         guard let context, case .open = phase, output.readableBytes > 0 || !outputPayloads.isEmpty else { return }
         writeOutput(context)
-        if !context.channel.isWritable { enforceBackpressureLimit(context) }
+        if !channelWritable { enforceBackpressureLimit(context) }
     }
 
     /// Writes and flushes ``output``, with the payloads queued after parts of it in their

@@ -69,6 +69,10 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     /// as its own record and an HTTP/2 stream frames each as its own DATA frame, so there
     /// one buffer per flush is cheaper.
     var writesPayloadsUncopied = false
+    /// The channel's writability as its last change reported it (NIO fires the change on
+    /// this loop as soon as its water marks are crossed): read per message, so kept here
+    /// rather than asked of the channel (an existential call and an atomic load) each time.
+    var channelWritable = true
     var keepalive: SessionKeepalive?
     var closeTask: Scheduled<Void>?
     var registry: SessionRegistry?
@@ -92,7 +96,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     public var state: ConnectionState { connection.state }
 
     /// Whether the peer takes what is sent (the channel is below its high water mark).
-    public var isWritable: Bool { context?.channel.isWritable ?? false }
+    public var isWritable: Bool { context != nil && channelWritable }
 
     /// A future that completes when the connection's transport has closed.
     public var closeFuture: EventLoopFuture<Void> {
@@ -114,6 +118,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        channelWritable = context.channel.isWritable
         writesPayloadsUncopied = info.shape == .upgrade && (try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self)) == nil
         delegate.sessionDidOpen(self)
         keepalive?.start(
@@ -171,6 +176,7 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         let writable = context.channel.isWritable
+        channelWritable = writable
         if writable { wakeWritabilityWaiters() }
         resumeReadingIfAllowed()
         delegate.sessionWritabilityDidChange(self, isWritable: writable)
@@ -188,8 +194,8 @@ public final class WebSocketSession: ChannelDuplexHandler, RemovableChannelHandl
     // MARK: - Flow control
 
     var readsAllowed: Bool {
-        guard let context else { return false }
-        return !readingPaused && !(options.pausesReadingWhileUnwritable && !context.channel.isWritable)
+        guard context != nil else { return false }
+        return !readingPaused && !(options.pausesReadingWhileUnwritable && !channelWritable)
     }
 
     /// Stops reading from the peer (its TCP window fills and it slows down) until
