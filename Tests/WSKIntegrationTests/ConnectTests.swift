@@ -436,7 +436,7 @@ struct ConnectTests {
 
 /// Writes `text` to a new temporary file and returns its path.
 func temporaryFile(_ text: String) throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-input-\(UUID().uuidString)")
+    let url = URL(fileURLWithPath: scratchPath("input"))
     try Data(text.utf8).write(to: url)
     return url.path
 }

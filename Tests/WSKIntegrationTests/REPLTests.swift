@@ -8,7 +8,7 @@ import WSKCore
 struct REPLTests {
     /// A fresh state directory, so history starts empty.
     func stateDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wsk-state-\(UUID().uuidString)").path
+        let path = scratchPath("state")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -116,11 +116,10 @@ public struct FrameDecoder {
     public mutating func nextFrame(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> DecodedFrame? {
         if let failure { throw failure }
         let payload: PendingPayload
-        if let resumed = pending {
+        if let resumed = pending.take() {
             // Taken out, not copied: with the decoder's reference gone, the bytes collected
             // so far are appended to in place (a copy here made every piece of a large frame
             // copy everything before it).
-            pending = nil
             payload = resumed
         } else {
             // A frame whose payload is all here never becomes pending.
@@ -319,7 +318,8 @@ public struct FrameDecoder {
             }
             body = payload.collected ?? ByteBuffer()
         }
-        pending = nil
+        // `pending` is nil here: nextFrame took it out, and only an incomplete payload
+        // (above) puts it back.
         let frameOffset = payload.frameOffset
         let header = payload.header
 
