@@ -11,6 +11,8 @@
 #   scripts/bench-cpu-per-message.sh 5 3 /tmp/wsk-before .build/release/wsk
 #   CONFIGS='100 16 18 8;1 16 18 1' scripts/bench-cpu-per-message.sh 5 3 .build/release/wsk
 #   PEERS='node-ws=node ../shared/peers/node-ws-echo.js {port}' scripts/bench-cpu-per-message.sh
+#   PEERS='py-websockets=python3 ../shared/peers/py-websockets-echo.py {port};gorilla=./go-gorilla-echo {port}' …
+#   (gorilla: build it as ../shared/peers/README.md says; Go is not a CI dependency)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
