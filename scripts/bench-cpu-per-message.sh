@@ -60,6 +60,29 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 # PEERS adds other echo servers, "NAME=COMMAND" separated by ';', {port} standing for the
 # port: PEERS='node-ws=node ../shared/peers/node-ws-echo.js {port}'.
 IFS=';' read -ra peers <<<"${PEERS:-}"
+
+# measure_server NAME GENERATOR-COMMAND...: the server just started on $port (pid $server),
+# measured REPEATS times with the generator, then stopped; the next server gets a new port.
+measure_server() {
+    local name=$1
+    shift
+    wait_for_port $port
+    results=()
+    for _ in $(seq 1 "$repeats"); do
+        line=$(measure "$name" $server "$@")
+        echo "$line"
+        results+=("$(echo "$line" | grep -oE '[0-9.]+ us' | grep -oE '[0-9.]+')")
+    done
+    echo "   median: $(printf '%s\n' "${results[@]}" | median) us"
+    kill $server; wait $server 2>/dev/null || true
+    port=$((port + 1))
+}
+
+# measure_websocket_server NAME: measure_server with wsload for the current shape.
+measure_websocket_server() {
+    measure_server "$1" "$work/wsload" -b -c "$connections" -s "$size" -d "$depth" -t "$seconds" -w "$warmup" "ws://127.0.0.1:$port/"
+}
+
 port=9311
 # CONFIGS overrides the shapes: "CONNECTIONS SIZE RAW_SIZE DEPTH" each (RAW_SIZE: the same
 # message with its WebSocket header, for the TCP floor).
@@ -71,38 +94,17 @@ for config in "${shapes[@]}"; do
     echo "== $connections connections x $size B, binary, depth $depth =="
     taskset -c 0 "$work/tcp-echo-server" $port >/dev/null 2>&1 &
     server=$!
-    wait_for_port $port
-    results=()
-    for _ in $(seq 1 "$repeats"); do
-        line=$(measure "tcp-echo (floor) ${raw} B" $server "$work/tcp-pingpong" -p $port -c "$connections" -s "$raw" -n "$depth" -d "$seconds" -w "$warmup")
-        echo "$line"
-        results+=("$(echo "$line" | grep -oE '[0-9.]+ us' | grep -oE '[0-9.]+')")
-    done
-    echo "   median: $(printf '%s\n' "${results[@]}" | median) us"
-    kill $server; wait $server 2>/dev/null || true
-    port=$((port + 1))
-    # measure_server NAME: the server just started on $port (pid $server), REPEATS times.
-    measure_server() {
-        wait_for_port $port
-        results=()
-        for _ in $(seq 1 "$repeats"); do
-            line=$(measure "$1" $server "$work/wsload" -b -c "$connections" -s "$size" -d "$depth" -t "$seconds" -w "$warmup" "ws://127.0.0.1:$port/")
-            echo "$line"
-            results+=("$(echo "$line" | grep -oE '[0-9.]+ us' | grep -oE '[0-9.]+')")
-        done
-        echo "   median: $(printf '%s\n' "${results[@]}" | median) us"
-        kill $server; wait $server 2>/dev/null || true
-        port=$((port + 1))
-    }
+    measure_server "tcp-echo (floor) ${raw} B" "$work/tcp-pingpong" -p $port -c "$connections" -s "$raw" -n "$depth" -d "$seconds" -w "$warmup"
+    # wsk builds, then the PEERS.
     for binary in "${binaries[@]}"; do
         taskset -c 0 "$binary" serve-echo --port $port --threads 1 >/dev/null 2>&1 &
         server=$!
-        measure_server "$binary"
+        measure_websocket_server "$binary"
     done
     for peer in "${peers[@]}"; do
         command=${peer#*=}
         taskset -c 0 bash -c "exec ${command//\{port\}/$port}" >/dev/null 2>&1 &
         server=$!
-        measure_server "${peer%%=*}"
+        measure_websocket_server "${peer%%=*}"
     done
 done
